@@ -1,0 +1,56 @@
+package io.chatplatform.common;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.net.URI;
+import java.util.Map;
+
+/**
+ * Rejects declared-oversize request bodies before they are read, with a 413 problem rather than
+ * Vert.x's bare status. {@code quarkus.http.limits.max-body-size} still caps chunked bodies.
+ */
+@ApplicationScoped
+public class BodyLimit {
+
+    @ConfigMapping(prefix = "platform.http")
+    public interface Config {
+        /** Largest request body accepted, in bytes. */
+        @WithDefault("262144")
+        long maxBodyBytes();
+    }
+
+    void install(@Observes Router router, Config config, ObjectMapper mapper) {
+        router.route().order(-100).handler(ctx -> {
+            String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (length != null) {
+                long declared;
+                try {
+                    declared = Long.parseLong(length.trim());
+                } catch (NumberFormatException e) {
+                    declared = -1;
+                }
+                if (declared > config.maxBodyBytes()) {
+                    Problem p = new Problem(URI.create("about:blank"), "Content Too Large", 413,
+                            "The request body is larger than " + config.maxBodyBytes() + " bytes.",
+                            ctx.request().path(), Map.of());
+                    try {
+                        ctx.response().setStatusCode(413)
+                                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                                .putHeader(HttpHeaders.CONNECTION, "close")
+                                .end(mapper.writeValueAsString(p));
+                    } catch (Exception e) {
+                        ctx.fail(e);
+                    }
+                    return;
+                }
+            }
+            ctx.next();
+        });
+    }
+}
