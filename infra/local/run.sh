@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Brings up the whole platform on this machine: Redis, PostgreSQL, the model stand-in (unless a real
+# model is configured), the four services and the nginx ingress at http://localhost:8080.
+# Ctrl-C stops what this script started, and only that.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+INGRESS_PORT=${INGRESS_PORT:-8080}
+PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$INGRESS_PORT}
+
+cleanup() {
+  trap - INT TERM EXIT
+  echo
+  stop_started
+  log "stopped"
+}
+trap cleanup INT TERM EXIT
+
+pick_jdk
+ensure_tools
+ensure_redis
+ensure_postgres
+ensure_database chat_auth
+ensure_database chat_sessions
+
+# A development signing key for access tokens, unless one is configured.
+if [ -z "${AUTH_SIGNING_KEY:-}" ]; then
+  mkdir -p "$STATE/keys"
+  if [ ! -s "$STATE/keys/jwt-private.pem" ]; then
+    log "generating a development RSA key pair for JWT signing"
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$STATE/keys/jwt-private.pem" 2>/dev/null
+    openssl pkey -in "$STATE/keys/jwt-private.pem" -pubout -out "$STATE/keys/jwt-public.pem"
+    chmod 600 "$STATE/keys/jwt-private.pem"
+  fi
+  export AUTH_SIGNING_KEY=$STATE/keys/jwt-private.pem
+fi
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  log "building the modules (logs: $LOGS/build.log)"
+  (cd "$ROOT" && mvn -B -ntp -DskipTests package >"$LOGS/build.log" 2>&1) || die "build failed (see $LOGS/build.log)"
+fi
+
+# Configuration shared by the services: DESIGN.md's environment variables, local values.
+export REDIS_URL=${REDIS_URL:-redis://$REDIS_HOST:$REDIS_PORT}
+export QUARKUS_DATASOURCE_USERNAME=${QUARKUS_DATASOURCE_USERNAME:-postgres}
+export QUARKUS_DATASOURCE_PASSWORD=${QUARKUS_DATASOURCE_PASSWORD:-}
+export JWT_ISSUER=${JWT_ISSUER:-chat-platform}
+export JWKS_URL=${JWKS_URL:-http://localhost:8081/api/auth/jwks}
+export PUBLIC_BASE_URL
+export CORS_ORIGINS=${CORS_ORIGINS:-$PUBLIC_BASE_URL}
+export SESSION_SERVICE_URL=${SESSION_SERVICE_URL:-http://localhost:8082}
+export CHAT_SERVICE_URL=${CHAT_SERVICE_URL:-http://localhost:8083}
+# local http: the refresh cookie cannot be Secure; mail goes to the console, not to SMTP
+export AUTH_COOKIE_SECURE=${AUTH_COOKIE_SECURE:-false}
+export QUARKUS_MAILER_MOCK=${QUARKUS_MAILER_MOCK:-true}
+export AUTH_MAIL_LOG_LINKS=${AUTH_MAIL_LOG_LINKS:-true}
+export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.1}
+
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1}
+if [ "${USE_AOT_CACHE:-0}" = 1 ]; then AOT=1; else AOT=0; fi
+
+start_java() { # start_java <name> <module dir> <port>
+  local name=$1 dir=$2 port=$3 app=$ROOT/$2/target/quarkus-app
+  [ -f "$app/quarkus-run.jar" ] || die "$name is not built ($app/quarkus-run.jar missing)"
+  if curl -fs -o /dev/null "http://127.0.0.1:$port/q/health/live"; then
+    die "port $port is already taken by something answering health checks: is the stack already running?"
+  fi
+  local opts=($JAVA_OPTS)
+  if [ $AOT = 1 ] && [ -f "$app/app.aot" ]; then opts+=("-XX:AOTCache=$app/app.aot"); fi
+  log "starting $name on :$port (log: $LOGS/$name.log)"
+  (cd "$app" && exec java "${opts[@]}" -Dquarkus.http.port="$port" -jar quarkus-run.jar >"$LOGS/$name.log" 2>&1) &
+  started $! "$name"
+}
+
+if [ -z "${OPENAI_API_KEY:-}" ] && [ -z "${OPENAI_BASE_URL:-}" ]; then
+  export LLM_STUB_PORT=${LLM_STUB_PORT:-8089}
+  start_java llm-stub infra/llm-stub "$LLM_STUB_PORT"
+  export OPENAI_BASE_URL=http://localhost:$LLM_STUB_PORT/v1 OPENAI_API_KEY=offline-stand-in OPENAI_MODEL=${OPENAI_MODEL:-stub-model}
+  STUB=1
+else
+  log "using the configured model at ${OPENAI_BASE_URL:-the OpenAI API} (${OPENAI_MODEL:-default model})"
+  STUB=0
+fi
+
+start_java auth-service auth-service 8081
+start_java session-service session-service 8082
+start_java chat-service chat-service 8083
+start_java relay-service relay-service 8084
+
+# The ingress.
+mkdir -p "$STATE/nginx"
+sed -e "s|@STATE@|$STATE|g" -e "s|@LOGS@|$LOGS|g" -e "s|@INGRESS_PORT@|$INGRESS_PORT|g" \
+    -e "s|@AUTH_UPSTREAM@|127.0.0.1:8081|g" -e "s|@SESSION_UPSTREAM@|127.0.0.1:8082|g" \
+    -e "s|@CHAT_UPSTREAM@|127.0.0.1:8083|g" -e "s|@RELAY_UPSTREAM@|127.0.0.1:8084|g" \
+    "$ROOT/infra/nginx/nginx.conf.template" > "$STATE/nginx/nginx.conf"
+[ "$(id -u)" = 0 ] && sed -i "1i user root;" "$STATE/nginx/nginx.conf"
+nginx -t -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx" >"$LOGS/nginx-check.log" 2>&1 || die "nginx config invalid (see $LOGS/nginx-check.log)"
+log "starting nginx on :$INGRESS_PORT"
+nginx -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx" -g 'daemon off;' >>"$LOGS/nginx.log" 2>&1 &
+started $! nginx
+
+# Ready means every service's readiness check (Redis, DB) passes, through the ingress.
+[ $STUB = 1 ] && wait_for "llm-stub" 120 curl -fs "http://127.0.0.1:$LLM_STUB_PORT/q/health/ready"
+for svc in auth session chat relay; do
+  wait_for "$svc-service" 180 curl -fs "http://127.0.0.1:$INGRESS_PORT/q/$svc/health/ready"
+  log "$svc-service ready"
+done
+
+cat <<MSG
+
+  The chat platform is up:  $PUBLIC_BASE_URL
+  Health through the ingress: $PUBLIC_BASE_URL/q/{auth,session,chat,relay}/health/ready
+  Logs: $LOGS
+  Model: $([ $STUB = 1 ] && echo "the offline stand-in (set OPENAI_API_KEY/OPENAI_BASE_URL for a real one)" || echo "$OPENAI_BASE_URL")
+  Magic links are printed below (no mail is sent locally). Ctrl-C stops everything started here.
+
+MSG
+# Show the sign-in links a person needs, as they are "sent".
+tail -n 0 -F "$LOGS/auth-service.log" 2>/dev/null | grep --line-buffered -iE 'magic link|sign-in code' &
+TAIL_PID=$!
+started $TAIL_PID log-tail
+wait_any() { while true; do
+  for pidname in $(awk '{print $1":"$2}' "$PIDFILE"); do
+    pid=${pidname%%:*}; name=${pidname#*:}
+    if ! kill -0 "$pid" 2>/dev/null; then log "$name exited (see $LOGS/$name.log)"; return; fi
+  done
+  sleep 2
+done; }
+wait_any

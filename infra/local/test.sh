@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every test of every module against real Redis and PostgreSQL (started here when none answers),
+# then stops whatever it started. Extra arguments go to Maven (e.g. -pl auth-service).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+trap stop_started EXIT
+pick_jdk
+ensure_tools
+ensure_redis
+ensure_postgres
+ensure_database chat_auth_test
+ensure_database chat_sessions_test
+
+cd "$ROOT"
+log "mvn verify (all modules)"
+mvn -B -ntp verify "$@"
