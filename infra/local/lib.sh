@@ -152,3 +152,11 @@ stop_started() {
   done
   rm -f "$PIDFILE"
 }
+
+# Headless Chromium and its driver, for the end-to-end browser tests.
+ensure_browser() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  [ ${#missing[@]} = 0 ] || apt_install "${missing[@]}"
+}

@@ -6,6 +6,12 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 INGRESS_PORT=${INGRESS_PORT:-8080}
+AUTH_PORT=${AUTH_PORT:-8081}
+SESSION_PORT=${SESSION_PORT:-8082}
+CHAT_PORT=${CHAT_PORT:-8083}
+RELAY_PORT=${RELAY_PORT:-8084}
+AUTH_DB=${AUTH_DB:-chat_auth}
+SESSION_DB=${SESSION_DB:-chat_sessions}
 PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$INGRESS_PORT}
 
 cleanup() {
@@ -20,8 +26,8 @@ pick_jdk
 ensure_tools
 ensure_redis
 ensure_postgres
-ensure_database chat_auth
-ensure_database chat_sessions
+ensure_database "$AUTH_DB"
+ensure_database "$SESSION_DB"
 
 # A development signing key for access tokens, unless one is configured.
 if [ -z "${AUTH_SIGNING_KEY:-}" ]; then
@@ -45,11 +51,11 @@ export REDIS_URL=${REDIS_URL:-redis://$REDIS_HOST:$REDIS_PORT}
 export QUARKUS_DATASOURCE_USERNAME=${QUARKUS_DATASOURCE_USERNAME:-postgres}
 export QUARKUS_DATASOURCE_PASSWORD=${QUARKUS_DATASOURCE_PASSWORD:-}
 export JWT_ISSUER=${JWT_ISSUER:-chat-platform}
-export JWKS_URL=${JWKS_URL:-http://localhost:8081/api/auth/jwks}
+export JWKS_URL=${JWKS_URL:-http://localhost:$AUTH_PORT/api/auth/jwks}
 export PUBLIC_BASE_URL
 export CORS_ORIGINS=${CORS_ORIGINS:-$PUBLIC_BASE_URL}
-export SESSION_SERVICE_URL=${SESSION_SERVICE_URL:-http://localhost:8082}
-export CHAT_SERVICE_URL=${CHAT_SERVICE_URL:-http://localhost:8083}
+export SESSION_SERVICE_URL=${SESSION_SERVICE_URL:-http://localhost:$SESSION_PORT}
+export CHAT_SERVICE_URL=${CHAT_SERVICE_URL:-http://localhost:$CHAT_PORT}
 # local http: the refresh cookie cannot be Secure; mail goes to the console, not to SMTP
 export AUTH_COOKIE_SECURE=${AUTH_COOKIE_SECURE:-false}
 export QUARKUS_MAILER_MOCK=${QUARKUS_MAILER_MOCK:-true}
@@ -59,8 +65,9 @@ export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.1}
 JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1}
 if [ "${USE_AOT_CACHE:-0}" = 1 ]; then AOT=1; else AOT=0; fi
 
-start_java() { # start_java <name> <module dir> <port>
+start_java() { # start_java <name> <module dir> <port> [VAR=value...]: extra variables for this process only
   local name=$1 dir=$2 port=$3 app=$ROOT/$2/target/quarkus-app
+  shift 3
   [ -f "$app/quarkus-run.jar" ] || die "$name is not built ($app/quarkus-run.jar missing)"
   if curl -fs -o /dev/null "http://127.0.0.1:$port/q/health/live"; then
     die "port $port is already taken by something answering health checks: is the stack already running?"
@@ -68,7 +75,7 @@ start_java() { # start_java <name> <module dir> <port>
   local opts=($JAVA_OPTS)
   if [ $AOT = 1 ] && [ -f "$app/app.aot" ]; then opts+=("-XX:AOTCache=$app/app.aot"); fi
   log "starting $name on :$port (log: $LOGS/$name.log)"
-  (cd "$app" && exec java "${opts[@]}" -Dquarkus.http.port="$port" -jar quarkus-run.jar >"$LOGS/$name.log" 2>&1) &
+  (cd "$app" && exec env "$@" java "${opts[@]}" -Dquarkus.http.port="$port" -jar quarkus-run.jar >"$LOGS/$name.log" 2>&1) &
   started $! "$name"
 }
 
@@ -82,16 +89,19 @@ else
   STUB=0
 fi
 
-start_java auth-service auth-service 8081
-start_java session-service session-service 8082
-start_java chat-service chat-service 8083
-start_java relay-service relay-service 8084
+# Each database-owning service gets its own JDBC URL (DESIGN.md: one database per service).
+start_java auth-service auth-service "$AUTH_PORT" \
+  QUARKUS_DATASOURCE_JDBC_URL="${AUTH_JDBC_URL:-jdbc:postgresql://$PGHOST:$PGPORT/$AUTH_DB}"
+start_java session-service session-service "$SESSION_PORT" \
+  QUARKUS_DATASOURCE_JDBC_URL="${SESSION_JDBC_URL:-jdbc:postgresql://$PGHOST:$PGPORT/$SESSION_DB}"
+start_java chat-service chat-service "$CHAT_PORT"
+start_java relay-service relay-service "$RELAY_PORT"
 
 # The ingress.
 mkdir -p "$STATE/nginx"
 sed -e "s|@STATE@|$STATE|g" -e "s|@LOGS@|$LOGS|g" -e "s|@INGRESS_PORT@|$INGRESS_PORT|g" \
-    -e "s|@AUTH_UPSTREAM@|127.0.0.1:8081|g" -e "s|@SESSION_UPSTREAM@|127.0.0.1:8082|g" \
-    -e "s|@CHAT_UPSTREAM@|127.0.0.1:8083|g" -e "s|@RELAY_UPSTREAM@|127.0.0.1:8084|g" \
+    -e "s|@AUTH_UPSTREAM@|127.0.0.1:$AUTH_PORT|g" -e "s|@SESSION_UPSTREAM@|127.0.0.1:$SESSION_PORT|g" \
+    -e "s|@CHAT_UPSTREAM@|127.0.0.1:$CHAT_PORT|g" -e "s|@RELAY_UPSTREAM@|127.0.0.1:$RELAY_PORT|g" \
     "$ROOT/infra/nginx/nginx.conf.template" > "$STATE/nginx/nginx.conf"
 [ "$(id -u)" = 0 ] && sed -i "1i user root;" "$STATE/nginx/nginx.conf"
 nginx -t -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx" >"$LOGS/nginx-check.log" 2>&1 || die "nginx config invalid (see $LOGS/nginx-check.log)"

@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap stop_started EXIT
 pick_jdk
 ensure_tools
+ensure_browser
 ensure_redis
 ensure_postgres
 ensure_database chat_auth_test
