@@ -1,0 +1,57 @@
+package io.chatplatform.session;
+
+import io.chatplatform.common.ProblemException;
+
+import java.util.UUID;
+
+/** Query and path parameters parsed by hand, so a bad value is a 400 problem (not JAX-RS's bare 404). */
+final class Params {
+
+    private Params() {
+    }
+
+    static int intParam(String name, String raw, int dflt, int min, int max) {
+        if (raw == null || raw.isEmpty()) {
+            return dflt;
+        }
+        try {
+            int v = Integer.parseInt(raw.trim());
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        throw ProblemException.badRequest("'" + name + "' must be an integer from " + min + " to " + max + ".")
+                .extension("violations", java.util.List.of(java.util.Map.of("field", name,
+                        "message", "must be between " + min + " and " + max)));
+    }
+
+    static long longParam(String name, String raw, long dflt, long min) {
+        if (raw == null || raw.isEmpty()) {
+            return dflt;
+        }
+        try {
+            long v = Long.parseLong(raw.trim());
+            if (v >= min) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        throw ProblemException.badRequest("'" + name + "' must be an integer >= " + min + ".");
+    }
+
+    /** A session id in the path: something that is not a UUID names no session, hence 404. */
+    static UUID sessionId(String raw) {
+        try {
+            UUID id = UUID.fromString(raw);
+            if (id.toString().equalsIgnoreCase(raw)) {
+                return id;
+            }
+        } catch (IllegalArgumentException ignored) {
+            // fall through
+        }
+        throw SessionService.notFound();
+    }
+}

@@ -1,0 +1,48 @@
+package io.chatplatform.session;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Everything session-service reads from configuration under {@code sessions.*}. */
+@ConfigMapping(prefix = "sessions")
+public interface SessionsConfig {
+
+    /** Largest message content accepted, in UTF-8 bytes; beyond it an append answers 413. */
+    @WithDefault("32768")
+    int maxContentBytes();
+
+    Retention retention();
+
+    Events events();
+
+    interface Retention {
+        /** Sessions idle longer than this many days are deleted; 0 turns retention off. */
+        @WithDefault("0")
+        int days();
+
+        /** How often the job runs ({@code off} disables the schedule). */
+        @WithDefault("1h")
+        String every();
+
+        /** Sessions deleted per transaction, so no lock is held for long. */
+        @WithDefault("500")
+        int batchSize();
+    }
+
+    interface Events {
+        @WithDefault("platform:user-events")
+        String stream();
+
+        /** Consumer group, named after the consuming service. */
+        @WithDefault("session-service")
+        String group();
+
+        /** Consumer name of this instance within the group. */
+        @WithDefault("session-service-local")
+        String consumer();
+
+        /** Pending entries of other consumers idle this long are claimed (a replica died). */
+        @WithDefault("PT5M")
+        java.time.Duration claimIdle();
+    }
+}

@@ -1,0 +1,128 @@
+package io.chatplatform.session;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.chatplatform.session.Api.append;
+import static io.chatplatform.session.Api.createSession;
+import static io.chatplatform.session.Tokens.as;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@QuarkusTest
+class SessionCrudTest {
+
+    @Inject
+    DataSource db;
+
+    @Test
+    void createGetRenameDelete() {
+        UUID me = UUID.randomUUID();
+        Response created = as(me).body(Map.of("title", "  Trip planning  ")).post("/api/sessions");
+        created.then().statusCode(201)
+                .header("Location", containsString("/api/sessions/"))
+                .body("title", equalTo("Trip planning"))
+                .body("message_count", equalTo(0))
+                .body("created_at", notNullValue())
+                .body("last_message_at", nullValue());
+        String id = created.path("id");
+        created.then().header("Location", endsWith(id));
+
+        as(me).get("/api/sessions/" + id).then().statusCode(200)
+                .body("id", equalTo(id)).body("title", equalTo("Trip planning"));
+
+        as(me).body(Map.of("title", "Trip to Lisbon")).patch("/api/sessions/" + id).then().statusCode(200)
+                .body("title", equalTo("Trip to Lisbon"));
+        as(me).get("/api/sessions/" + id).then().body("title", equalTo("Trip to Lisbon"));
+
+        append(me, id, "user", "hello");
+        append(me, id, "assistant", "hi");
+        as(me).delete("/api/sessions/" + id).then().statusCode(204);
+        as(me).get("/api/sessions/" + id).then().statusCode(404)
+                .contentType("application/problem+json").body("status", equalTo(404));
+        as(me).get("/api/sessions/" + id + "/messages").then().statusCode(404);
+        as(me).delete("/api/sessions/" + id).then().statusCode(404);
+        assertEquals(0, count("SELECT count(*) FROM messages WHERE session_id = ?::uuid", id), "messages cascade");
+    }
+
+    @Test
+    void createWithoutBodyOrTitleIsUntitled() {
+        UUID me = UUID.randomUUID();
+        as(me).post("/api/sessions").then().statusCode(201).body("title", nullValue());
+        as(me).body("{}").post("/api/sessions").then().statusCode(201).body("title", nullValue());
+    }
+
+    @Test
+    void listPagesThroughEverySessionOnceNewestActivityFirst() {
+        UUID me = UUID.randomUUID();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            ids.add(createSession(me, "s" + i));
+        }
+        // activity moves an old session to the front
+        append(me, ids.get(0), "user", "bump");
+        List<String> expected = new ArrayList<>(ids.subList(1, ids.size()).reversed());
+        expected.addFirst(ids.get(0));
+
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            var req = as(me).queryParam("limit", 5);
+            if (cursor != null) {
+                req.queryParam("cursor", cursor);
+            }
+            Response page = req.get("/api/sessions");
+            page.then().statusCode(200);
+            List<String> got = page.path("items.id");
+            seen.addAll(got);
+            cursor = page.path("next_cursor");
+            pages++;
+        } while (cursor != null && pages < 20);
+
+        assertEquals(5, pages);
+        assertEquals(23, new HashSet<>(seen).size(), "no repeats");
+        assertEquals(expected, seen, "no gaps, newest activity first");
+    }
+
+    @Test
+    void requiresAValidAccessToken() {
+        UUID me = UUID.randomUUID();
+        given().get("/api/sessions").then().statusCode(401);
+        given().auth().oauth2("not-a-jwt").get("/api/sessions").then().statusCode(401);
+        // signed by the right key but not an access token (typ must be at+jwt)
+        given().auth().oauth2(Tokens.nonAccessToken(me)).get("/api/sessions").then().statusCode(401);
+        given().auth().oauth2(Tokens.nonAccessToken(me)).contentType("application/json").body("{}")
+                .post("/api/sessions").then().statusCode(401);
+        assertEquals(0, count("SELECT count(*) FROM sessions WHERE user_id = ?::uuid", me.toString()));
+    }
+
+    private long count(String sql, String arg) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
