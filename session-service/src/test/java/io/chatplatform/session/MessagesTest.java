@@ -1,0 +1,187 @@
+package io.chatplatform.session;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+
+import static io.chatplatform.session.Api.append;
+import static io.chatplatform.session.Api.createSession;
+import static io.chatplatform.session.Tokens.as;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@QuarkusTest
+class MessagesTest {
+
+    @Test
+    void appendAssignsSeqAndKeepsMetadataVerbatim() {
+        UUID me = UUID.randomUUID();
+        String sid = createSession(me, "kept title");
+        as(me).body(Map.of("role", "user", "content", "What is the weather?", "client_message_id", "c-1"))
+                .post("/api/sessions/" + sid + "/messages").then().statusCode(201)
+                .header("Location", notNullValue())
+                .body("seq", equalTo(1)).body("role", equalTo("user"))
+                .body("session_id", equalTo(sid)).body("client_message_id", equalTo("c-1"))
+                .body("metadata", nullValue()).body("session_title", equalTo("kept title"));
+        String meta = """
+                {"role":"assistant","content":"Sunny.","metadata":{"model":"m-1","usage":{"prompt_tokens":12,"completion_tokens":3},
+                 "latency_ms":420,"ttft_ms":80,"tool_calls":[{"tool":"weather","ok":true}],"cancelled":false}}""";
+        as(me).body(meta).post("/api/sessions/" + sid + "/messages").then().statusCode(201)
+                .body("seq", equalTo(2))
+                .body("metadata.model", equalTo("m-1"))
+                .body("metadata.usage.completion_tokens", equalTo(3))
+                .body("metadata.tool_calls[0].tool", equalTo("weather"));
+
+        as(me).get("/api/sessions/" + sid).then().body("message_count", equalTo(2))
+                .body("last_message_at", notNullValue()).body("title", equalTo("kept title"));
+        as(me).get("/api/sessions/" + sid + "/messages").then().statusCode(200)
+                .body("items.seq", contains(1, 2))
+                .body("items[1].metadata.latency_ms", equalTo(420))
+                .body("items[1].metadata.cancelled", equalTo(false))
+                .body("next_after_seq", nullValue());
+    }
+
+    @Test
+    void firstUserMessageTitlesAnUntitledSession() {
+        UUID me = UUID.randomUUID();
+        String sid = createSession(me, null);
+        append(me, sid, "system", "You are a helpful assistant.");
+        as(me).get("/api/sessions/" + sid).then().body("title", nullValue());
+        String longText = "Could you please help me plan a   three week trip through Portugal and Spain in the spring with kids";
+        as(me).body(Map.of("role", "user", "content", longText)).post("/api/sessions/" + sid + "/messages")
+                .then().statusCode(201)
+                .body("session_title", equalTo("Could you please help me plan a three week trip through…"));
+        append(me, sid, "user", "Another question");
+        as(me).get("/api/sessions/" + sid).then()
+                .body("title", equalTo("Could you please help me plan a three week trip through…"));
+    }
+
+    @Test
+    void sameClientMessageIdReturnsTheFirstMessage() {
+        UUID me = UUID.randomUUID();
+        String sid = createSession(me, "idem");
+        Map<String, Object> body = Map.of("role", "user", "content", "only once", "client_message_id", "retry-42");
+        Response first = as(me).body(body).post("/api/sessions/" + sid + "/messages");
+        first.then().statusCode(201);
+        Response again = as(me).body(Map.of("role", "user", "content", "different text on retry",
+                "client_message_id", "retry-42")).post("/api/sessions/" + sid + "/messages");
+        again.then().statusCode(200)
+                .body("id", equalTo(first.<String>path("id")))
+                .body("seq", equalTo(1))
+                .body("content", equalTo("only once"));
+        as(me).get("/api/sessions/" + sid).then().body("message_count", equalTo(1));
+        as(me).get("/api/sessions/" + sid + "/messages").then().body("items", hasSize(1));
+        // the same client id in another session is another message
+        String other = createSession(me, "other");
+        as(me).body(body).post("/api/sessions/" + other + "/messages").then().statusCode(201).body("seq", equalTo(1));
+    }
+
+    @Test
+    void fiftyParallelAppendsGetSeqOneToFifty() throws Exception {
+        UUID me = UUID.randomUUID();
+        String sid = createSession(me, "race");
+        String token = Tokens.accessToken(me);
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Callable<Integer>> calls = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                int n = i;
+                calls.add(() -> io.restassured.RestAssured.given().auth().oauth2(token).contentType("application/json")
+                        // a few retried requests (same client id) must not take a seq of their own
+                        .body(Map.of("role", "user", "content", "m" + n, "client_message_id", "p-" + (n < 45 ? n : n - 45)))
+                        .post("/api/sessions/" + sid + "/messages").then().statusCode(org.hamcrest.Matchers.anyOf(
+                                equalTo(201), equalTo(200))).extract().path("seq"));
+            }
+            for (int i = 0; i < 5; i++) {
+                int n = i;
+                calls.add(() -> io.restassured.RestAssured.given().auth().oauth2(token).contentType("application/json")
+                        .body(Map.of("role", "assistant", "content", "a" + n))
+                        .post("/api/sessions/" + sid + "/messages").then().statusCode(201).extract().path("seq"));
+            }
+            List<Integer> seqs = new ArrayList<>();
+            for (Future<Integer> f : pool.invokeAll(calls)) {
+                seqs.add(f.get());
+            }
+            assertEquals(55, seqs.size());
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Integer> stored = as(me).queryParam("limit", 100).get("/api/sessions/" + sid + "/messages")
+                .then().statusCode(200).extract().path("items.seq");
+        assertEquals(IntStream.rangeClosed(1, 50).boxed().toList(), stored, "gap-free, no duplicates");
+        as(me).get("/api/sessions/" + sid).then().body("message_count", equalTo(50));
+    }
+
+    @Test
+    void historyPagesBySeq() {
+        UUID me = UUID.randomUUID();
+        String sid = createSession(me, "long");
+        for (int i = 1; i <= 12; i++) {
+            append(me, sid, i % 2 == 1 ? "user" : "assistant", "message " + i);
+        }
+        List<Integer> seen = new ArrayList<>();
+        Long after = 0L;
+        int pages = 0;
+        while (after != null) {
+            Response page = as(me).queryParam("after_seq", after).queryParam("limit", 5)
+                    .get("/api/sessions/" + sid + "/messages");
+            page.then().statusCode(200);
+            seen.addAll(page.path("items.seq"));
+            Number next = page.path("next_after_seq");
+            after = next == null ? null : next.longValue();
+            pages++;
+        }
+        assertEquals(3, pages);
+        assertEquals(IntStream.rangeClosed(1, 12).boxed().toList(), seen);
+        as(me).queryParam("after_seq", 10).get("/api/sessions/" + sid + "/messages").then()
+                .body("items.content", contains("message 11", "message 12"));
+    }
+
+    @Test
+    void exportsMarkdownAndJson() {
+        UUID me = UUID.randomUUID();
+        String sid = createSession(me, "Lisbon trip: food & sights");
+        append(me, sid, "user", "Where should I eat?");
+        as(me).body(Map.of("role", "assistant", "content", "Try **pastéis** in Belém.",
+                "metadata", Map.of("model", "m-2"))).post("/api/sessions/" + sid + "/messages").then().statusCode(201);
+
+        String md = as(me).queryParam("format", "md").get("/api/sessions/" + sid + "/export").then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("text/markdown"))
+                .header("Content-Disposition", equalTo("attachment; filename=\"session-lisbon-trip-food-sights-"
+                        + sid.substring(0, 8) + ".md\""))
+                .extract().asString();
+        org.junit.jupiter.api.Assertions.assertTrue(md.startsWith("# Lisbon trip: food & sights\n"), md);
+        int q = md.indexOf("**User**");
+        int a = md.indexOf("**Assistant**");
+        org.junit.jupiter.api.Assertions.assertTrue(q > 0 && a > q, md);
+        org.junit.jupiter.api.Assertions.assertTrue(md.indexOf("Where should I eat?") > q
+                && md.indexOf("Try **pastéis** in Belém.") > a, md);
+
+        as(me).queryParam("format", "json").get("/api/sessions/" + sid + "/export").then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("application/json"))
+                .header("Content-Disposition", endsWith(".json\""))
+                .body("session.id", equalTo(sid))
+                .body("session.message_count", equalTo(2))
+                .body("messages.seq", contains(1, 2))
+                .body("messages[1].metadata.model", equalTo("m-2"))
+                .body("messages[0].content", equalTo("Where should I eat?"));
+
+        as(me).queryParam("format", "pdf").get("/api/sessions/" + sid + "/export").then().statusCode(400)
+                .contentType("application/problem+json");
+    }
+}
