@@ -1,0 +1,110 @@
+package io.chatplatform.auth;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Every setting of auth-service; environment variables are mapped in application.properties. */
+@ConfigMapping(prefix = "auth")
+public interface AuthConfig {
+
+    /** {@code iss} of access tokens ({@code JWT_ISSUER}). */
+    @WithDefault("chat-platform")
+    String issuer();
+
+    /** {@code aud} of access tokens. */
+    @WithDefault("chat-platform")
+    String audience();
+
+    /** PKCS#8 PEM RSA private key: a file path, or a class-path resource ({@code AUTH_SIGNING_KEY}). */
+    String signingKey();
+
+    /** PEM public key of the previous signing key, published in the JWKS during a rotation. */
+    Optional<String> previousPublicKey();
+
+    /** Origin of the web UI the emailed link points at; never taken from the request. */
+    @WithDefault("http://localhost:8080")
+    String publicBaseUrl();
+
+    AccessToken accessToken();
+
+    MagicLink magicLink();
+
+    Refresh refresh();
+
+    Cookie cookie();
+
+    Mail mail();
+
+    Limits limits();
+
+    interface AccessToken {
+        @WithDefault("PT15M")
+        Duration ttl();
+    }
+
+    interface MagicLink {
+        @WithDefault("PT10M")
+        Duration ttl();
+
+        /** Path of the UI page that receives the link; the token travels in the URL fragment. */
+        @WithDefault("/auth/callback")
+        String path();
+
+        /** Wrong 6-digit codes tolerated before the pending login is burnt. */
+        @WithDefault("5")
+        int maxCodeAttempts();
+    }
+
+    interface Refresh {
+        @WithDefault("P30D")
+        Duration idleTtl();
+
+        @WithDefault("P90D")
+        Duration absoluteTtl();
+
+        /** After a rotation, the old token still yields the same new pair for this long (parallel tabs). */
+        @WithDefault("PT10S")
+        Duration grace();
+    }
+
+    interface Cookie {
+        /** Secure flag on the refresh and nonce cookies; off only for local http. */
+        @WithDefault("true")
+        boolean secure();
+    }
+
+    interface Mail {
+        @WithDefault("no-reply@chat-platform.local")
+        String from();
+
+        /** Local stack only: print the magic link and code to the console at INFO. */
+        @WithDefault("false")
+        boolean logLinks();
+    }
+
+    interface Limits {
+        @WithDefault("5")
+        int magicLinkPerEmail();
+
+        @WithDefault("20")
+        int magicLinkPerIp();
+
+        @WithDefault("PT15M")
+        Duration magicLinkWindow();
+
+        @WithDefault("30")
+        int verifyPerIp();
+
+        @WithDefault("PT15M")
+        Duration verifyWindow();
+
+        @WithDefault("60")
+        int refreshPerIp();
+
+        @WithDefault("PT1M")
+        Duration refreshWindow();
+    }
+}

@@ -1,0 +1,92 @@
+package io.chatplatform.auth.api;
+
+import io.chatplatform.auth.magic.LoginService;
+import io.chatplatform.auth.refresh.RefreshService;
+import io.chatplatform.auth.token.SigningKeys;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** The public half of /api/auth: login, refresh, logout and the JWKS. */
+@Path("/api/auth")
+@Produces(MediaType.APPLICATION_JSON)
+public class AuthResource {
+
+    private final LoginService login;
+    private final RefreshService refresh;
+    private final SigningKeys keys;
+    private final Cookies cookies;
+
+    public AuthResource(LoginService login, RefreshService refresh, SigningKeys keys, Cookies cookies) {
+        this.login = login;
+        this.refresh = refresh;
+        this.keys = keys;
+        this.cookies = cookies;
+    }
+
+    /** Always 202 with the same body; binds the pending login to this browser with a nonce cookie. */
+    @POST
+    @Path("/magic-link")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response requestLink(@Valid @NotNull Dtos.MagicLinkRequest body, @Context HttpServerRequest request) {
+        String nonce = login.requestLink(body.email(), clientIp(request));
+        return Response.accepted(Dtos.MagicLinkAccepted.INSTANCE)
+                .cookie(cookies.nonce(nonce))
+                .header("Cache-Control", "no-store")
+                .build();
+    }
+
+    @POST
+    @Path("/verify")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response verify(@Valid @NotNull Dtos.VerifyRequest body, @CookieParam(Cookies.NONCE) String nonce,
+                           @HeaderParam("User-Agent") String userAgent, @Context HttpServerRequest request) {
+        LoginService.Login result = login.verify(body.token(), body.code(), Boolean.TRUE.equals(body.confirm()),
+                nonce, clientIp(request), userAgent);
+        return tokens(result.session()).cookie(cookies.clear(Cookies.NONCE)).build();
+    }
+
+    @POST
+    @Path("/refresh")
+    public Response refresh(@CookieParam(Cookies.REFRESH) String presented, @HeaderParam("User-Agent") String userAgent) {
+        return tokens(refresh.refresh(presented, userAgent)).build();
+    }
+
+    @POST
+    @Path("/logout")
+    public Response logout(@CookieParam(Cookies.REFRESH) String presented) {
+        refresh.logout(presented);
+        return Response.noContent().cookie(cookies.clear(Cookies.REFRESH)).build();
+    }
+
+    @GET
+    @Path("/jwks")
+    public Response jwks() {
+        return Response.ok(keys.jwksJson(), MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "public, max-age=300")
+                .build();
+    }
+
+    private Response.ResponseBuilder tokens(RefreshService.Session s) {
+        var body = new Dtos.TokenResponse(s.accessToken(), "Bearer", s.expiresIn(), new Dtos.UserView(s.userId(), s.email()));
+        return Response.ok(body)
+                .cookie(cookies.refresh(s.refreshToken(), s.refreshMaxAgeSeconds()))
+                .header("Cache-Control", "no-store");
+    }
+
+    /** Quarkus' proxy support has already replaced the peer with X-Forwarded-For when the peer is a trusted proxy. */
+    static String clientIp(HttpServerRequest request) {
+        var address = request.remoteAddress();
+        return address == null || address.hostAddress() == null ? "unknown" : address.hostAddress();
+    }
+}

@@ -1,0 +1,147 @@
+package io.chatplatform.auth.magic;
+
+import io.chatplatform.auth.AuthConfig;
+import io.chatplatform.auth.Metrics;
+import io.chatplatform.auth.Secrets;
+import io.chatplatform.auth.refresh.RefreshService;
+import io.chatplatform.auth.user.User;
+import io.chatplatform.auth.user.UserRepository;
+import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.RateLimiter;
+import jakarta.enterprise.context.ApplicationScoped;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+import java.util.regex.Pattern;
+
+/**
+ * Passwordless login: a request stores a pending login (hashes only) and mails a link plus a code;
+ * verifying consumes it atomically, creates the user on first success and starts a refresh family.
+ */
+@ApplicationScoped
+public class LoginService {
+
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
+    private static final Pattern CODE = Pattern.compile("[0-9]{6}");
+
+    private final MagicLinkStore store;
+    private final MagicLinkMailer mailer;
+    private final UserRepository users;
+    private final RefreshService refresh;
+    private final RateLimiter limiter;
+    private final AuthConfig config;
+    private final Metrics metrics;
+
+    public LoginService(MagicLinkStore store, MagicLinkMailer mailer, UserRepository users, RefreshService refresh,
+                        RateLimiter limiter, AuthConfig config, Metrics metrics) {
+        this.store = store;
+        this.mailer = mailer;
+        this.users = users;
+        this.refresh = refresh;
+        this.limiter = limiter;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Mails a link and code to {@code rawEmail}, whether or not an account exists (the same work either
+     * way, so neither the answer nor its timing tells). Returns the nonce that binds the login to this browser.
+     */
+    public String requestLink(String rawEmail, String clientIp) {
+        String email = EmailAddress.normalise(rawEmail);
+        String emailHash = Secrets.sha256Hex(EmailAddress.key(email));
+        var limits = config.limits();
+        limiter.enforce(Metrics.SCOPE_MAGIC_IP, clientIp, limits.magicLinkPerIp(), limits.magicLinkWindow());
+        limiter.enforce(Metrics.SCOPE_MAGIC_EMAIL, emailHash, limits.magicLinkPerEmail(), limits.magicLinkWindow());
+
+        String token = Secrets.token();
+        String code = Secrets.code();
+        String nonce = Secrets.token();
+        store.store(Secrets.sha256Hex(token), email, emailHash, Secrets.sha256Hex(nonce), codeHash(nonce, code),
+                config.magicLink().ttl());
+        mailer.send(email, token, code, config.magicLink().ttl());
+        metrics.magicLinkRequested();
+        return nonce;
+    }
+
+    /** Result of a successful verification. */
+    public record Login(RefreshService.Session session) {
+    }
+
+    public Login verify(String token, String code, boolean confirm, String nonce, String clientIp, String userAgent) {
+        var limits = config.limits();
+        limiter.enforce(Metrics.SCOPE_VERIFY_IP, clientIp, limits.verifyPerIp(), limits.verifyWindow());
+        boolean hasToken = token != null && !token.isBlank();
+        boolean hasCode = code != null && !code.isBlank();
+        if (hasToken == hasCode) {
+            throw ProblemException.badRequest("Send either 'token' or 'code'.");
+        }
+        String nonceHash = nonce == null || nonce.isBlank() ? null : Secrets.sha256Hex(nonce);
+        MagicLinkStore.Result result;
+        if (hasToken) {
+            if (!TOKEN.matcher(token).matches()) {
+                metrics.login("invalid");
+                throw invalid();
+            }
+            result = store.consumeToken(Secrets.sha256Hex(token), nonceHash, confirm).orElse(null);
+        } else {
+            if (!CODE.matcher(code).matches()) {
+                throw ProblemException.badRequest("'code' must be six digits.");
+            }
+            if (nonceHash == null) {
+                metrics.login("invalid");
+                throw ProblemException.unauthorized(
+                        "A code works only in the browser that asked for it; open the link instead.");
+            }
+            result = store.consumeCode(nonceHash, codeHash(nonce, code), config.magicLink().maxCodeAttempts())
+                    .orElse(null);
+        }
+        if (result == null) {
+            metrics.login("invalid");
+            throw invalid();
+        }
+        switch (result.outcome()) {
+            case CONFIRM -> {
+                metrics.login("confirmation_required");
+                // a peek: nothing consumed; the page shows the address and asks before it re-POSTs with confirm
+                throw ProblemException.conflict("This sign-in was requested from another browser; confirm to continue.")
+                        .extension("confirmation_required", true)
+                        .extension("email", result.email());
+            }
+            case WRONG_CODE -> {
+                metrics.login("wrong_code");
+                throw ProblemException.unauthorized("The code is not correct.");
+            }
+            case BURNED -> {
+                metrics.login("burned");
+                throw ProblemException.unauthorized("Too many wrong codes; request a new sign-in link.");
+            }
+            default -> {
+            }
+        }
+        RefreshService.Session session = login(result.email(), userAgent);
+        metrics.login("success");
+        return new Login(session);
+    }
+
+    /** First verified login creates the user; user and refresh family commit together. */
+    private RefreshService.Session login(String email, String userAgent) {
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            User user = users.loginByEmail(email);
+            return refresh.start(user, userAgent);
+        });
+    }
+
+    private static ProblemException invalid() {
+        return ProblemException.unauthorized("The sign-in link is invalid, used or expired; request a new one.");
+    }
+
+    /** Salted with the browser's nonce, so the stored hash of a six-digit code cannot be brute-forced alone. */
+    private static String codeHash(String nonce, String code) {
+        return Secrets.sha256Hex(nonce + ":" + code);
+    }
+
+    /** Removes the pending login of an address (account deletion). */
+    public void dropPending(String email) {
+        store.dropForEmail(Secrets.sha256Hex(EmailAddress.key(email)));
+    }
+}

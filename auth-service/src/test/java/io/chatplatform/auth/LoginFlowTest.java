@@ -1,0 +1,237 @@
+package io.chatplatform.auth;
+
+import io.quarkus.mailer.MockMailbox;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.UUID;
+
+import static io.chatplatform.auth.TestSupport.*;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+@QuarkusTest
+class LoginFlowTest {
+
+    @Inject
+    MockMailbox mailbox;
+
+    @Test
+    void fullFlowRequestMailboxVerifyMeRefreshLogout() {
+        String email = email();
+        String ip = ip();
+        Response requested = from(ip).body(Map.of("email", email)).post("/api/auth/magic-link");
+        requested.then().statusCode(202).body("status", is("accepted"));
+        String nonceCookie = requested.getHeaders().getValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith("auth_nonce=")).findFirst().orElseThrow();
+        assertTrue(nonceCookie.contains("HttpOnly"), nonceCookie);
+        assertTrue(nonceCookie.contains("Secure"), nonceCookie);
+        assertTrue(nonceCookie.contains("SameSite=Strict"), nonceCookie);
+        assertTrue(nonceCookie.contains("Path=/api/auth"), nonceCookie);
+
+        var mails = mailbox.getMailsSentTo(email);
+        assertEquals(1, mails.size());
+        String text = mails.get(0).getText();
+        var link = LINK.matcher(text);
+        assertTrue(link.find(), "link on PUBLIC_BASE_URL, token in the fragment: " + text);
+        String token = link.group(1);
+
+        Response verified = verifyToken(token, requested.getCookie("auth_nonce"), ip);
+        verified.then().statusCode(200)
+                .header("Cache-Control", "no-store")
+                .body("token_type", is("Bearer"))
+                .body("expires_in", is(900))
+                .body("user.email", is(email))
+                .body("user.id", notNullValue())
+                .body("access_token", notNullValue());
+        String refreshCookie = verified.getHeaders().getValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith("auth_refresh=")).findFirst().orElseThrow();
+        assertTrue(refreshCookie.contains("HttpOnly") && refreshCookie.contains("Secure")
+                && refreshCookie.contains("SameSite=Strict") && refreshCookie.contains("Path=/api/auth"), refreshCookie);
+        String userId = verified.path("user.id");
+        String access = verified.path("access_token");
+
+        given().auth().oauth2(access).get("/api/auth/me").then().statusCode(200)
+                .body("id", is(userId)).body("email", is(email)).body("created_at", notNullValue());
+
+        Response refreshed = given().cookie("auth_refresh", verified.getCookie("auth_refresh")).post("/api/auth/refresh");
+        refreshed.then().statusCode(200).body("user.id", is(userId)).body("token_type", is("Bearer"));
+        String newAccess = refreshed.path("access_token");
+        assertNotEquals(access, newAccess);
+        assertNotEquals(verified.getCookie("auth_refresh"), refreshed.getCookie("auth_refresh"));
+        given().auth().oauth2(newAccess).get("/api/auth/me").then().statusCode(200).body("id", is(userId));
+
+        Response out = given().cookie("auth_refresh", refreshed.getCookie("auth_refresh")).post("/api/auth/logout");
+        out.then().statusCode(204);
+        assertTrue(out.getHeaders().getValues("Set-Cookie").stream()
+                .anyMatch(c -> c.startsWith("auth_refresh=;") && c.contains("Max-Age=0")), "logout clears the cookie");
+        given().cookie("auth_refresh", refreshed.getCookie("auth_refresh")).post("/api/auth/refresh")
+                .then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
+    void linkWorksOnlyOnce() {
+        String ip = ip();
+        Mailed m = requestLink(mailbox, email(), ip);
+        verifyToken(m.token(), m.nonce(), ip).then().statusCode(200);
+        verifyToken(m.token(), m.nonce(), ip).then().statusCode(401)
+                .contentType("application/problem+json").body("status", is(401));
+    }
+
+    @Test
+    void wrongAndMalformedTokensAreRejected() {
+        String ip = ip();
+        Mailed m = requestLink(mailbox, email(), ip);
+        verifyToken(Secrets.token(), m.nonce(), ip).then().statusCode(401).contentType("application/problem+json");
+        verifyToken("not-a-token", m.nonce(), ip).then().statusCode(401);
+        // the real one is untouched by the failures
+        verifyToken(m.token(), m.nonce(), ip).then().statusCode(200);
+    }
+
+    @Test
+    void linkExpires() throws InterruptedException {
+        String ip = ip();
+        Mailed m = requestLink(mailbox, email(), ip);
+        Thread.sleep(6_500); // %test.auth.magic-link.ttl=PT6S
+        verifyToken(m.token(), m.nonce(), ip).then().statusCode(401);
+    }
+
+    @Test
+    void secondRequestInvalidatesTheFirst() {
+        String email = email();
+        String ip = ip();
+        Mailed first = requestLink(mailbox, email, ip);
+        Mailed second = requestLink(mailbox, email, ip);
+        assertNotEquals(first.token(), second.token());
+        verifyToken(first.token(), first.nonce(), ip).then().statusCode(401);
+        verifyToken(first.token(), second.nonce(), ip).then().statusCode(401);
+        // the first browser's code is dead too
+        from(ip).cookie("auth_nonce", first.nonce()).body(Map.of("code", first.code())).post("/api/auth/verify")
+                .then().statusCode(401);
+        verifyToken(second.token(), second.nonce(), ip).then().statusCode(200);
+    }
+
+    @Test
+    void getAndHeadOfTheLinkConsumeNothing() {
+        String ip = ip();
+        Mailed m = requestLink(mailbox, email(), ip);
+        // the token is only in the fragment, which a client never sends; fetch what a scanner would fetch
+        assertTrue(m.link().startsWith("https://chat.example.test/auth/callback#token="), m.link());
+        given().get("/auth/callback").then().statusCode(404);
+        given().head("/auth/callback").then().statusCode(404);
+        // and even a scanner that turned the fragment into a query cannot consume it with GET or HEAD
+        given().queryParam("token", m.token()).get("/api/auth/verify").then().statusCode(405);
+        given().queryParam("token", m.token()).head("/api/auth/verify").then().statusCode(405);
+        given().queryParam("token", m.token()).get("/auth/callback").then().statusCode(404);
+        verifyToken(m.token(), m.nonce(), ip).then().statusCode(200);
+    }
+
+    @Test
+    void otherBrowserMustConfirmAndPeekingConsumesNothing() {
+        String email = email();
+        String ip = ip();
+        Mailed m = requestLink(mailbox, email, ip);
+        for (String otherNonce : new String[] {null, Secrets.token()}) {
+            verifyToken(m.token(), otherNonce, ip).then().statusCode(409)
+                    .contentType("application/problem+json")
+                    .body("confirmation_required", is(true))
+                    .body("email", is(email));
+        }
+        from(ip).body(Map.of("token", m.token(), "confirm", true)).post("/api/auth/verify")
+                .then().statusCode(200).body("user.email", is(email));
+        from(ip).body(Map.of("token", m.token(), "confirm", true)).post("/api/auth/verify").then().statusCode(401);
+    }
+
+    @Test
+    void codeWorksInTheAskingBrowserOnly() {
+        String email = email();
+        String ip = ip();
+        Mailed m = requestLink(mailbox, email, ip);
+        from(ip).body(Map.of("code", m.code())).post("/api/auth/verify").then().statusCode(401);
+        from(ip).cookie("auth_nonce", Secrets.token()).body(Map.of("code", m.code())).post("/api/auth/verify")
+                .then().statusCode(401);
+        from(ip).cookie("auth_nonce", m.nonce()).body(Map.of("code", m.code())).post("/api/auth/verify")
+                .then().statusCode(200).body("user.email", is(email));
+        // single use: neither the code nor the link works afterwards
+        from(ip).cookie("auth_nonce", m.nonce()).body(Map.of("code", m.code())).post("/api/auth/verify")
+                .then().statusCode(401);
+        verifyToken(m.token(), m.nonce(), ip).then().statusCode(401);
+    }
+
+    @Test
+    void fiveWrongCodesBurnTheLogin() {
+        String ip = ip();
+        Mailed m = requestLink(mailbox, email(), ip);
+        String wrong = m.code().equals("000000") ? "000001" : "000000";
+        for (int i = 1; i <= 4; i++) {
+            from(ip).cookie("auth_nonce", m.nonce()).body(Map.of("code", wrong)).post("/api/auth/verify")
+                    .then().statusCode(401).body("detail", containsString("not correct"));
+        }
+        from(ip).cookie("auth_nonce", m.nonce()).body(Map.of("code", wrong)).post("/api/auth/verify")
+                .then().statusCode(401).body("detail", containsString("Too many wrong codes"));
+        from(ip).cookie("auth_nonce", m.nonce()).body(Map.of("code", m.code())).post("/api/auth/verify")
+                .then().statusCode(401);
+        verifyToken(m.token(), m.nonce(), ip).then().statusCode(401);
+    }
+
+    @Test
+    void fourWrongCodesStillAllowTheRightOne() {
+        String ip = ip();
+        Mailed m = requestLink(mailbox, email(), ip);
+        String wrong = m.code().equals("000000") ? "000001" : "000000";
+        for (int i = 0; i < 4; i++) {
+            from(ip).cookie("auth_nonce", m.nonce()).body(Map.of("code", wrong)).post("/api/auth/verify")
+                    .then().statusCode(401);
+        }
+        from(ip).cookie("auth_nonce", m.nonce()).body(Map.of("code", m.code())).post("/api/auth/verify")
+                .then().statusCode(200);
+    }
+
+    @Test
+    void noUserEnumeration() {
+        String known = email();
+        login(mailbox, known);
+        String unknown = email();
+        String ip = ip();
+        Response a = from(ip).body(Map.of("email", known)).post("/api/auth/magic-link");
+        Response b = from(ip).body(Map.of("email", unknown)).post("/api/auth/magic-link");
+        assertEquals(202, a.statusCode());
+        assertEquals(a.statusCode(), b.statusCode());
+        assertEquals(a.asString(), b.asString());
+        assertEquals(a.getHeaders().getValues("Set-Cookie").size(), b.getHeaders().getValues("Set-Cookie").size());
+        assertEquals(a.getCookie("auth_nonce").length(), b.getCookie("auth_nonce").length());
+        assertEquals(a.contentType(), b.contentType());
+        // both addresses got the same kind of mail; the unknown one has no account until it verifies
+        assertEquals(2, mailbox.getMailsSentTo(known).size());
+        assertEquals(1, mailbox.getMailsSentTo(unknown).size());
+    }
+
+    @Test
+    void addressIsNormalisedAndCaseInsensitive() {
+        String local = "Mixed." + UUID.randomUUID();
+        String ip = ip();
+        from(ip).body(Map.of("email", "  " + local + "@EXAMPLE.Com ")).post("/api/auth/magic-link").then().statusCode(202);
+        Mailed m = requestLink(mailbox, local + "@example.com", ip);
+        String firstId = verifyToken(m.token(), m.nonce(), ip).then().statusCode(200)
+                .body("user.email", is(local + "@example.com")).extract().path("user.id");
+        // the same mailbox spelled in another case is the same user
+        Signed again = login(mailbox, local.toLowerCase() + "@example.com");
+        assertEquals(firstId, again.userId());
+    }
+
+    @Test
+    void verifyNeedsExactlyOneOfTokenAndCode() {
+        String ip = ip();
+        from(ip).body(Map.of()).post("/api/auth/verify").then().statusCode(400).contentType("application/problem+json");
+        from(ip).body(Map.of("token", Secrets.token(), "code", "123456")).post("/api/auth/verify").then().statusCode(400);
+        from(ip).cookie("auth_nonce", Secrets.token()).body(Map.of("code", "12ab56")).post("/api/auth/verify")
+                .then().statusCode(400);
+        from(ip).contentType(ContentType.JSON).body("{\"token\":\"x\",\"admin\":true}").post("/api/auth/verify")
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+}

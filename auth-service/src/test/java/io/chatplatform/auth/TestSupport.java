@@ -1,0 +1,82 @@
+package io.chatplatform.auth;
+
+import io.quarkus.mailer.Mail;
+import io.quarkus.mailer.MockMailbox;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Helpers shared by the tests: unique addresses and client IPs, the mock mailbox, the login steps. */
+public final class TestSupport {
+
+    static final Pattern LINK = Pattern.compile("https://chat\\.example\\.test/auth/callback#token=([A-Za-z0-9_-]{43})");
+    static final Pattern CODE = Pattern.compile("enter this code there: ([0-9]{6})");
+
+    private TestSupport() {
+    }
+
+    /** A fresh address per test: the shared Redis keeps rate-limit windows across runs. */
+    public static String email() {
+        return "user-" + UUID.randomUUID() + "@example.com";
+    }
+
+    /** A fresh client IP per test, passed through the trusted proxy (the tests connect from 127.0.0.1). */
+    public static String ip() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return "10." + r.nextInt(256) + "." + r.nextInt(256) + "." + (1 + r.nextInt(254));
+    }
+
+    public static RequestSpecification from(String ip) {
+        return given().header("X-Forwarded-For", ip).contentType(ContentType.JSON);
+    }
+
+    /** The sign-in mail of one request. */
+    public record Mailed(String token, String code, String nonce, String link) {
+    }
+
+    public static Mailed requestLink(MockMailbox mailbox, String email, String ip) {
+        int before = mailbox.getMailsSentTo(email) == null ? 0 : mailbox.getMailsSentTo(email).size();
+        Response r = from(ip).body(Map.of("email", email)).post("/api/auth/magic-link");
+        assertEquals(202, r.statusCode(), r.asString());
+        String nonce = r.getCookie("auth_nonce");
+        List<Mail> mails = mailbox.getMailsSentTo(email);
+        assertEquals(before + 1, mails.size(), "one new mail for " + email);
+        String text = mails.get(mails.size() - 1).getText();
+        Matcher link = LINK.matcher(text);
+        Matcher code = CODE.matcher(text);
+        assertTrue(link.find(), text);
+        assertTrue(code.find(), text);
+        return new Mailed(link.group(1), code.group(1), nonce, link.group());
+    }
+
+    public static Response verifyToken(String token, String nonce, String ip) {
+        RequestSpecification spec = from(ip).body(Map.of("token", token));
+        if (nonce != null) {
+            spec = spec.cookie("auth_nonce", nonce);
+        }
+        return spec.post("/api/auth/verify");
+    }
+
+    /** The signed-in state of a test user. */
+    public record Signed(String userId, String email, String accessToken, String refreshToken) {
+    }
+
+    public static Signed login(MockMailbox mailbox, String email) {
+        String ip = ip();
+        Mailed m = requestLink(mailbox, email, ip);
+        Response r = verifyToken(m.token(), m.nonce(), ip);
+        assertEquals(200, r.statusCode(), r.asString());
+        return new Signed(r.path("user.id"), r.path("user.email"), r.path("access_token"), r.getCookie("auth_refresh"));
+    }
+}
