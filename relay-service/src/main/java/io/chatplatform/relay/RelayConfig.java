@@ -1,0 +1,61 @@
+package io.chatplatform.relay;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** All relay tunables in one place (prefix {@code relay}). */
+@ConfigMapping(prefix = "relay")
+public interface RelayConfig {
+
+    /** Origins allowed to open a WebSocket (CORS_ORIGINS, comma separated). */
+    List<String> allowedOrigins();
+
+    /** How long a positive ownership answer from session-service is reused. */
+    @WithDefault("30s")
+    Duration ownershipCacheTtl();
+
+    /** Largest inbound text frame accepted; larger ones close the connection with 1009. */
+    @WithDefault("16384")
+    int maxInboundBytes();
+
+    /** Inbound frames allowed per connection per {@link #rateWindow()}; more closes with 1008. */
+    @WithDefault("40")
+    int maxInboundFrames();
+
+    @WithDefault("10s")
+    Duration rateWindow();
+
+    /** Bytes queued for a connection but not yet written; beyond this the client is too slow and is closed (1013). */
+    @WithDefault("1048576")
+    long maxPendingBytes();
+
+    /** A connection with no inbound traffic (frames or pongs to our pings) for this long is closed. */
+    @WithDefault("90s")
+    Duration idleTimeout();
+
+    /** Close this long before the access token expires so the UI can refresh first (close code 4001). */
+    @WithDefault("1s")
+    Duration tokenExpiryMargin();
+
+    /** Most stream entries replayed on resume (the stream is capped at ~1000 by chat-service). */
+    @WithDefault("2000")
+    int maxReplay();
+
+    Drain drain();
+
+    interface Drain {
+        /** Upper bound of the jittered reconnect delay sent to clients on shutdown. */
+        @WithDefault("5000")
+        int maxDelayMs();
+
+        @WithDefault("250")
+        int minDelayMs();
+
+        /** How long to wait after the reconnect frames before closing. */
+        @WithDefault("1s")
+        Duration grace();
+    }
+}

@@ -1,0 +1,43 @@
+package io.chatplatform.relay;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/** The relay's Prometheus metrics (names fixed by DESIGN.md). */
+@ApplicationScoped
+public class RelayMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter delivered;
+    private final Timer lag;
+
+    public RelayMetrics(MeterRegistry registry, ConnectionRegistry connections) {
+        this.registry = registry;
+        registry.gauge("relay_connections", connections, ConnectionRegistry::size);
+        this.delivered = Counter.builder("relay_events_delivered").description("Events written to browser connections")
+                .register(registry);
+        this.lag = Timer.builder("relay_delivery_lag").description("Event ts (chat-service) to send by the relay")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+    }
+
+    public void delivered(long tsMillis) {
+        delivered.increment();
+        if (tsMillis > 0) {
+            lag.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - tsMillis)));
+        }
+    }
+
+    public void rejected(String reason) {
+        registry.counter("relay_upgrades_rejected", "reason", reason).increment();
+    }
+
+    public void closed(String reason) {
+        registry.counter("relay_connections_closed", "reason", reason).increment();
+    }
+}

@@ -1,0 +1,253 @@
+package io.chatplatform.relay;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.WebApplicationException;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * {@code /ws/sessions/{session_id}}: one browser connection per open session. Authentication, Origin and
+ * ownership are enforced before the upgrade ({@link UpgradeGuard} and {@code @Authenticated}).
+ */
+@Authenticated
+@WebSocket(path = "/ws/sessions/{session_id}", endpointId = RelaySocket.ENDPOINT_ID)
+public class RelaySocket {
+
+    static final String ENDPOINT_ID = "relay-session";
+    private static final Logger LOG = Logger.getLogger(RelaySocket.class);
+    private static final int MAX_ID_LENGTH = 128;
+
+    @Inject
+    SecurityIdentity identity;
+    @Inject
+    SessionHub hub;
+    @Inject
+    ConnectionRegistry registry;
+    @Inject
+    RelayConfig config;
+    @Inject
+    RelayMetrics metrics;
+    @Inject
+    EventCodec codec;
+    @Inject
+    Vertx vertx;
+    @Inject
+    ReactiveRedisDataSource redis;
+    @Inject
+    @RestClient
+    ChatServiceClient chat;
+
+    @OnOpen
+    public Uni<Void> onOpen(WebSocketConnection ws) {
+        JsonWebToken jwt = UpgradeGuard.jwt(identity);
+        if (jwt == null) { // cannot happen behind @Authenticated; be safe anyway
+            return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.POLICY_VIOLATION, "unauthenticated"));
+        }
+        String sessionId = ws.pathParam("session_id");
+        ClientConnection client = new ClientConnection(ws, sessionId, jwt.getSubject(), "Bearer " + jwt.getRawToken(),
+                config.maxPendingBytes(), metrics);
+        registry.add(client);
+        scheduleExpiry(client, jwt.getExpirationTime());
+
+        String lastEventIdRaw = queryParam(ws.handshakeRequest().query(), "last_event_id");
+        StreamId resumeFrom = lastEventIdRaw == null || lastEventIdRaw.isEmpty() ? null : StreamId.parse(lastEventIdRaw);
+        boolean badResumeId = lastEventIdRaw != null && !lastEventIdRaw.isEmpty() && resumeFrom == null;
+
+        // Subscribe first, then read the stream: an event published in between is in both and is sent once.
+        return hub.join(client).chain(() -> resumeFrom == null
+                ? Uni.createFrom().item(new SessionHub.Replay(!badResumeId, List.of()))
+                : hub.replay(sessionId, resumeFrom))
+                .invoke(replay -> {
+                    boolean resumed = resumeFrom != null;
+                    List<String> extra = new ArrayList<>();
+                    if ((resumed || badResumeId) && !replay.recovered()) {
+                        extra.add(codec.frame("error", "code", "history_reload_required", "message",
+                                "Events after last_event_id are no longer retained; reload the history.",
+                                "reload_history", true));
+                    }
+                    String ready = codec.frame("ready", "session_id", sessionId, "connection_id", ws.id(),
+                            "resumed", resumed, "recovered", replay.recovered(), "replayed", replay.events().size(),
+                            "expires_at", jwt.getExpirationTime());
+                    client.goLive(ready, extra, replay.events(), replay.recovered() ? resumeFrom : null);
+                })
+                .onFailure().invoke(err -> {
+                    LOG.warnf("could not start a session connection: %s", err.getMessage());
+                    client.sendControl(codec.frame("error", "code", "unavailable", "message", "Event feed unavailable"));
+                    client.close(1011, "unavailable", "unavailable");
+                })
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    @OnTextMessage
+    public void onText(String text, WebSocketConnection ws) {
+        ClientConnection client = registry.get(ws.id());
+        if (client == null || client.isClosing()) {
+            return;
+        }
+        client.touch();
+        if (text.length() > config.maxInboundBytes()
+                || text.getBytes(StandardCharsets.UTF_8).length > config.maxInboundBytes()) {
+            client.close(RelayCloseCodes.MESSAGE_TOO_BIG, "frame_too_large", "frame_too_large");
+            return;
+        }
+        if (!client.allowInbound(config.maxInboundFrames(), config.rateWindow().toNanos())) {
+            client.close(RelayCloseCodes.POLICY_VIOLATION, "rate_limited", "rate_limited");
+            return;
+        }
+        JsonNode frame;
+        try {
+            frame = codec.mapper().readTree(text);
+        } catch (Exception e) {
+            frame = null;
+        }
+        if (frame == null || !frame.isObject() || !frame.path("type").isTextual()) {
+            client.sendControl(codec.frame("error", "code", "malformed", "message", "Expected a JSON object with a type"));
+            return;
+        }
+        String type = frame.get("type").asText();
+        switch (type) {
+            case "ping" -> client.sendControl(codec.frame("pong", "ts", System.currentTimeMillis()));
+            case "message.send" -> send(client, frame);
+            case "cancel" -> cancel(client, frame);
+            case "typing" -> typing(client, frame);
+            default -> client.sendControl(codec.frame("error", "code", "unknown_type", "message",
+                    "Unknown frame type", "frame_type", type.length() > 40 ? type.substring(0, 40) : type));
+        }
+    }
+
+    @OnPongMessage
+    public void onPong(Buffer data, WebSocketConnection ws) {
+        ClientConnection client = registry.get(ws.id());
+        if (client != null) {
+            client.touch();
+        }
+    }
+
+    @OnClose
+    public void onClose(WebSocketConnection ws) {
+        ClientConnection client = registry.remove(ws.id());
+        if (client != null) {
+            long t = client.expiryTimer();
+            if (t >= 0) {
+                vertx.cancelTimer(t);
+            }
+            hub.leave(client);
+        }
+    }
+
+    @OnError
+    public void onError(WebSocketConnection ws, Throwable err) {
+        LOG.debugf("connection %s error: %s", ws.id(), err.getMessage());
+    }
+
+    private void send(ClientConnection client, JsonNode frame) {
+        JsonNode content = frame.get("content");
+        JsonNode cmid = frame.get("client_message_id");
+        if (content == null || !content.isTextual() || content.asText().isBlank()
+                || (cmid != null && !cmid.isNull() && (!cmid.isTextual() || cmid.asText().length() > MAX_ID_LENGTH))) {
+            client.sendControl(codec.frame("error", "code", "malformed", "message",
+                    "message.send needs content (text) and an optional client_message_id (text)"));
+            return;
+        }
+        String clientMessageId = cmid == null || cmid.isNull() ? null : cmid.asText();
+        chat.send(new ChatServiceClient.ChatRequest(client.sessionId(), content.asText(), clientMessageId),
+                client.bearer(), "respond-async")
+                .subscribe().with(r -> {
+                    int status = r.getStatus();
+                    r.close();
+                    if (status >= 300) {
+                        sendFailed(client, status, clientMessageId);
+                    }
+                }, err -> sendFailed(client, status(err), clientMessageId));
+    }
+
+    private void cancel(ClientConnection client, JsonNode frame) {
+        JsonNode mid = frame.get("message_id");
+        if (mid == null || !mid.isTextual() || mid.asText().isEmpty() || mid.asText().length() > MAX_ID_LENGTH
+                || !mid.asText().matches("[A-Za-z0-9_.:-]+")) {
+            client.sendControl(codec.frame("error", "code", "malformed", "message", "cancel needs a message_id"));
+            return;
+        }
+        chat.cancel(mid.asText(), client.bearer()).subscribe().with(r -> {
+            int status = r.getStatus();
+            r.close();
+            if (status >= 300) {
+                client.sendControl(codec.frame("error", "code", "cancel_failed", "status", status, "message_id", mid.asText()));
+            }
+        }, err -> client.sendControl(codec.frame("error", "code", "cancel_failed", "status", status(err),
+                "message_id", mid.asText())));
+    }
+
+    private void typing(ClientConnection client, JsonNode frame) {
+        JsonNode state = frame.get("state");
+        if (state == null || !state.isTextual() || state.asText().length() > 16) {
+            client.sendControl(codec.frame("error", "code", "malformed", "message", "typing needs a short state"));
+            return;
+        }
+        // pub/sub only: typing is never stored in the stream.
+        String event = codec.frame("typing", "session_id", client.sessionId(), "user_id", client.userId(),
+                "state", state.asText(), "ts", System.currentTimeMillis());
+        redis.execute("PUBLISH", SessionHub.channelKey(client.sessionId()), event).subscribe().with(r -> {
+        }, err -> client.sendControl(codec.frame("error", "code", "unavailable", "message", "typing not delivered")));
+    }
+
+    private void sendFailed(ClientConnection client, int status, String clientMessageId) {
+        boolean retryable = status == 429 || status >= 500 || status == 0;
+        client.sendControl(codec.frame("error", "code", "send_failed", "status", status,
+                "client_message_id", clientMessageId, "retryable", retryable));
+        if (status == 401) {
+            client.close(RelayCloseCodes.TOKEN_EXPIRED, "token_expired", "token_rejected");
+        }
+    }
+
+    private static int status(Throwable err) {
+        return err instanceof WebApplicationException w && w.getResponse() != null ? w.getResponse().getStatus() : 0;
+    }
+
+    private void scheduleExpiry(ClientConnection client, long expSeconds) {
+        if (expSeconds <= 0) {
+            return;
+        }
+        long delay = expSeconds * 1000 - System.currentTimeMillis() - config.tokenExpiryMargin().toMillis();
+        client.expiryTimer(vertx.setTimer(Math.max(1, delay), t -> client.close(RelayCloseCodes.TOKEN_EXPIRED,
+                "token_expired", "token_expired")));
+    }
+
+    static String queryParam(String query, String name) {
+        if (query == null) {
+            return null;
+        }
+        for (String part : query.split("&")) {
+            int eq = part.indexOf('=');
+            String k = eq < 0 ? part : part.substring(0, eq);
+            if (name.equals(k)) {
+                return eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,197 @@
+package io.chatplatform.relay;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * Fan-out: one Redis subscription per session with clients on this replica, shared by all of them; events go to
+ * every client of the session. Also reads the session's stream for resume.
+ */
+@ApplicationScoped
+public class SessionHub {
+
+    private static final Logger LOG = Logger.getLogger(SessionHub.class);
+    static final String CHANNEL_PREFIX = "chat:events:";
+    /** Keys keep the braces literally (Redis Cluster hash tag): chat:events:{sid}, chat:stream:{sid}. */
+    static final String STREAM_PREFIX = "chat:stream:";
+
+    private final RedisSubscriptions subscriptions;
+    private final ReactiveRedisDataSource redis;
+    private final EventCodec codec;
+    private final RelayConfig config;
+
+    private final Map<String, SessionChannel> channels = new ConcurrentHashMap<>();
+
+    public SessionHub(RedisSubscriptions subscriptions, ReactiveRedisDataSource redis, EventCodec codec,
+            RelayConfig config) {
+        this.subscriptions = subscriptions;
+        this.redis = redis;
+        this.codec = codec;
+        this.config = config;
+    }
+
+    @PostConstruct
+    void init() {
+        subscriptions.listener(this::onMessage, this::onResubscribed);
+    }
+
+    /** What a resume found in the stream. */
+    public record Replay(boolean recovered, List<RelayEvent> events) {
+    }
+
+    private static final class SessionChannel {
+        final String sessionId;
+        final Set<ClientConnection> clients = ConcurrentHashMap.newKeySet();
+        volatile CompletableFuture<Void> subscribed;
+        volatile StreamId lastLive;
+
+        SessionChannel(String sessionId) {
+            this.sessionId = sessionId;
+        }
+    }
+
+    /** Adds the client to its session, subscribing first if it is the session's first client here. */
+    public Uni<Void> join(ClientConnection client) {
+        SessionChannel ch;
+        synchronized (channels) {
+            ch = channels.computeIfAbsent(client.sessionId(), SessionChannel::new);
+            ch.clients.add(client);
+            if (ch.subscribed == null || ch.subscribed.isCompletedExceptionally()) {
+                ch.subscribed = subscriptions.subscribe(channelKey(client.sessionId()));
+            }
+        }
+        return Uni.createFrom().completionStage(ch.subscribed);
+    }
+
+    /** Removes the client; the last one to leave ends the session's subscription on this replica. */
+    public void leave(ClientConnection client) {
+        synchronized (channels) {
+            SessionChannel ch = channels.get(client.sessionId());
+            if (ch == null) {
+                return;
+            }
+            ch.clients.remove(client);
+            if (ch.clients.isEmpty()) {
+                channels.remove(client.sessionId());
+                subscriptions.unsubscribe(channelKey(client.sessionId()));
+            }
+        }
+    }
+
+    public static String channelKey(String sessionId) {
+        return CHANNEL_PREFIX + "{" + sessionId + "}";
+    }
+
+    public static String streamKey(String sessionId) {
+        return STREAM_PREFIX + "{" + sessionId + "}";
+    }
+
+    public int activeSessions() {
+        return channels.size();
+    }
+
+    public int clientsOf(String sessionId) {
+        SessionChannel ch = channels.get(sessionId);
+        return ch == null ? 0 : ch.clients.size();
+    }
+
+    private void onMessage(String channel, String payload) {
+        if (!channel.startsWith(CHANNEL_PREFIX)) {
+            return;
+        }
+        String tagged = channel.substring(CHANNEL_PREFIX.length());
+        if (tagged.length() < 2 || tagged.charAt(0) != '{' || tagged.charAt(tagged.length() - 1) != '}') {
+            return;
+        }
+        SessionChannel ch = channels.get(tagged.substring(1, tagged.length() - 1));
+        if (ch == null) {
+            return;
+        }
+        RelayEvent e = codec.fromPublished(payload);
+        if (e == null) {
+            LOG.debugf("dropping non-JSON message on %s", channel);
+            return;
+        }
+        if (e.id() != null) {
+            ch.lastLive = e.id();
+        }
+        for (ClientConnection c : ch.clients) {
+            c.deliver(e);
+        }
+    }
+
+    /** After a lost Redis connection: read what each session may have missed and push it through the dedup. */
+    private void onResubscribed() {
+        for (SessionChannel ch : channels.values()) {
+            StreamId from = ch.lastLive;
+            if (from == null) {
+                continue;
+            }
+            readAfter(ch.sessionId, from).subscribe().with(events -> {
+                for (RelayEvent e : events) {
+                    for (ClientConnection c : ch.clients) {
+                        c.deliver(e);
+                    }
+                }
+            }, err -> LOG.warnf("gap fill for a session failed: %s", err.getMessage()));
+        }
+    }
+
+    /**
+     * Resume: events after {@code after}. Not recovered when the stream is gone or no longer reaches back to
+     * {@code after} (trimmed by MAXLEN or expired): the client must reload history from session-service.
+     */
+    public Uni<Replay> replay(String sessionId, StreamId after) {
+        String key = streamKey(sessionId);
+        return redis.execute("XRANGE", key, "-", "+", "COUNT", "1").chain(first -> {
+            if (first == null || first.size() == 0) {
+                return Uni.createFrom().item(new Replay(false, List.of()));
+            }
+            StreamId oldest = StreamId.parse(first.get(0).get(0).toString());
+            if (oldest == null || oldest.compareTo(after) > 0) {
+                return Uni.createFrom().item(new Replay(false, List.of()));
+            }
+            return readAfter(sessionId, after).map(events -> new Replay(true, events));
+        });
+    }
+
+    private Uni<List<RelayEvent>> readAfter(String sessionId, StreamId after) {
+        return redis.execute("XRANGE", streamKey(sessionId), "(" + after, "+", "COUNT",
+                Integer.toString(config.maxReplay())).map(this::toEvents);
+    }
+
+    private List<RelayEvent> toEvents(Response r) {
+        List<RelayEvent> out = new ArrayList<>();
+        if (r == null) {
+            return out;
+        }
+        for (Response entry : r) {
+            String id = entry.get(0).toString();
+            Response fields = entry.get(1);
+            List<String> kv = new ArrayList<>();
+            if (fields != null) {
+                for (Response f : fields) {
+                    kv.add(f.toString());
+                }
+            }
+            RelayEvent e = codec.fromStreamEntry(id, kv);
+            if (e != null) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+}

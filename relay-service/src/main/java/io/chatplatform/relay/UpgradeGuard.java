@@ -1,0 +1,95 @@
+package io.chatplatform.relay;
+
+import java.net.URI;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.websockets.next.HttpUpgradeCheck;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Runs before the WebSocket handshake completes: Origin, then the JWT (carried in the subprotocol header), then
+ * ownership of the session. Any failure answers a plain HTTP status, so the connection never upgrades.
+ */
+@ApplicationScoped
+public class UpgradeGuard implements HttpUpgradeCheck {
+
+    private static final Logger LOG = Logger.getLogger(UpgradeGuard.class);
+    private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    private final Set<String> origins;
+    private final OwnershipService ownership;
+    private final RelayMetrics metrics;
+
+    public UpgradeGuard(RelayConfig config, OwnershipService ownership, RelayMetrics metrics) {
+        this.origins = config.allowedOrigins().stream().map(String::trim).filter(s -> !s.isEmpty())
+                .map(UpgradeGuard::normalise).collect(Collectors.toUnmodifiableSet());
+        this.ownership = ownership;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public boolean appliesTo(String endpointId) {
+        return RelaySocket.ENDPOINT_ID.equals(endpointId);
+    }
+
+    @Override
+    public Uni<CheckResult> perform(HttpUpgradeContext ctx) {
+        String origin = ctx.httpRequest().getHeader("Origin");
+        if (origin == null || !origins.contains(normalise(origin))) {
+            return reject("origin", 403);
+        }
+        String sessionId = ctx.pathParam("session_id");
+        if (sessionId == null || !SESSION_ID.matcher(sessionId).matches()) {
+            return reject("bad_request", 400);
+        }
+        return ctx.securityIdentity().onFailure().recoverWithNull().chain(identity -> {
+            JsonWebToken jwt = jwt(identity);
+            if (jwt == null || jwt.getSubject() == null) {
+                return reject("unauthenticated", 401);
+            }
+            return ownership.check(jwt.getSubject(), sessionId, "Bearer " + jwt.getRawToken()).chain(v -> switch (v) {
+                case OWNED -> CheckResult.permitUpgrade();
+                case NOT_FOUND -> reject("not_found", 404);
+                case UNAUTHORIZED -> reject("unauthenticated", 401);
+                case UNAVAILABLE -> reject("unavailable", 503);
+            });
+        });
+    }
+
+    static JsonWebToken jwt(SecurityIdentity identity) {
+        if (identity == null || identity.isAnonymous()) {
+            return null;
+        }
+        return identity.getPrincipal() instanceof JsonWebToken j ? j : null;
+    }
+
+    private Uni<CheckResult> reject(String reason, int status) {
+        metrics.rejected(reason);
+        LOG.debugf("WebSocket upgrade rejected: %s", reason);
+        return CheckResult.rejectUpgrade(status);
+    }
+
+    /** scheme://host[:port] in lower case, default ports dropped, so configured and sent origins compare. */
+    static String normalise(String origin) {
+        try {
+            URI u = URI.create(origin.trim());
+            if (u.getScheme() == null || u.getHost() == null) {
+                return origin.trim().toLowerCase();
+            }
+            String scheme = u.getScheme().toLowerCase();
+            int port = u.getPort();
+            boolean dflt = port == -1 || ("http".equals(scheme) && port == 80) || ("https".equals(scheme) && port == 443);
+            return scheme + "://" + u.getHost().toLowerCase() + (dflt ? "" : ":" + port);
+        } catch (IllegalArgumentException e) {
+            return origin.trim().toLowerCase();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.chatplatform.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.UUID;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+
+/** Every way of failing authentication is answered with an HTTP status: the connection never upgrades. */
+@QuarkusTest
+@QuarkusTestResource(FakeNeighbours.class)
+class UpgradeAuthTest {
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    String user;
+    String session;
+    String token;
+
+    @BeforeEach
+    void setUp() {
+        FakeNeighbours.boot();
+        user = UUID.randomUUID().toString();
+        session = UUID.randomUUID().toString();
+        token = TestTokens.token(user);
+        FakeNeighbours.own(session, token);
+    }
+
+    private URI uri() {
+        return WsClient.uri(port, session, null);
+    }
+
+    @Test
+    void ownerWithValidTokenAndOriginIsUpgradedAndGetsReady() throws Exception {
+        WsClient c = WsClient.connect(port, session, token, null);
+        JsonNode ready = c.nextOfType("ready", 5000);
+        assertEquals(session, ready.get("session_id").asText());
+        assertEquals("quarkus", c.ws.getSubprotocol());
+        c.close();
+    }
+
+    @Test
+    void missingTokenIsRefusedWith401() {
+        assertEquals(401, WsClient.refusedStatus(uri(), null, "http://localhost:8080"));
+    }
+
+    @Test
+    void expiredTokenIsRefusedWith401() {
+        String expired = TestTokens.token(user, Instant.now().minusSeconds(600));
+        FakeNeighbours.own(session, expired);
+        assertEquals(401, WsClient.refusedStatus(uri(), expired, "http://localhost:8080"));
+    }
+
+    @Test
+    void forgedTokenIsRefusedWith401() {
+        String forged = TestTokens.forged(user);
+        FakeNeighbours.own(session, forged);
+        assertEquals(401, WsClient.refusedStatus(uri(), forged, "http://localhost:8080"));
+    }
+
+    @Test
+    void wrongOrMissingOriginIsRefusedWith403() {
+        assertEquals(403, WsClient.refusedStatus(uri(), token, "http://evil.example"));
+        assertEquals(403, WsClient.refusedStatus(uri(), token, null));
+    }
+
+    @Test
+    void someoneElsesSessionIsRefusedWith404() {
+        String other = TestTokens.token(UUID.randomUUID().toString());
+        assertEquals(404, WsClient.refusedStatus(uri(), other, "http://localhost:8080"));
+    }
+
+    @Test
+    void sessionServiceDownIsRefusedWith503() {
+        FakeNeighbours.server.stubFor(com.github.tomakehurst.wiremock.client.WireMock
+                .get(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/api/sessions/" + session))
+                .atPriority(0).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)));
+        String fresh = TestTokens.token(UUID.randomUUID().toString());
+        assertEquals(503, WsClient.refusedStatus(uri(), fresh, "http://localhost:8080"));
+    }
+
+    @Test
+    void rejectionsAreCountedByReason() {
+        WsClient.refusedStatus(uri(), token, "http://evil.example");
+        String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("relay_upgrades_rejected_total{reason=\"origin\"}"), metrics);
+        assertTrue(metrics.contains("relay_connections "), "gauge exported");
+    }
+
+    @Test
+    void tokenExpiringOnAnOpenConnectionClosesWith4001() throws Exception {
+        String shortLived = TestTokens.token(user, Instant.now().plusSeconds(3));
+        FakeNeighbours.own(session, shortLived);
+        WsClient c = WsClient.connect(port, session, shortLived, null);
+        c.nextOfType("ready", 5000);
+        assertEquals(RelayCloseCodes.TOKEN_EXPIRED, c.awaitClose(8000));
+    }
+
+    @Test
+    void uiIsServedWithNoReferrerAndStrictCsp() {
+        RestAssured.get("/").then().statusCode(200)
+                .header("Referrer-Policy", "no-referrer")
+                .header("Content-Security-Policy", org.hamcrest.Matchers.containsString("script-src 'self'"));
+    }
+}
