@@ -1,0 +1,150 @@
+package io.chatplatform.auth;
+
+import io.quarkus.mailer.MockMailbox;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static io.chatplatform.auth.TestSupport.*;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+@QuarkusTest
+class RefreshTest {
+
+    @Inject
+    MockMailbox mailbox;
+
+    private static Response refresh(String token) {
+        return given().cookie("auth_refresh", token).header("User-Agent", "RefreshTest").post("/api/auth/refresh");
+    }
+
+    @Test
+    void everyRefreshRotates() {
+        Signed s = login(mailbox, email());
+        String token = s.refreshToken();
+        List<String> seen = new ArrayList<>(List.of(token));
+        for (int i = 0; i < 3; i++) {
+            Response r = refresh(token);
+            r.then().statusCode(200).header("Cache-Control", "no-store")
+                    .body("user.id", is(s.userId())).body("expires_in", is(900));
+            String next = r.getCookie("auth_refresh");
+            assertFalse(seen.contains(next), "a new refresh token each time");
+            String cookie = r.getHeaders().getValues("Set-Cookie").stream()
+                    .filter(c -> c.startsWith("auth_refresh=")).findFirst().orElseThrow();
+            assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/api/auth"));
+            given().auth().oauth2(r.path("access_token")).get("/api/auth/me").then().statusCode(200);
+            seen.add(next);
+            token = next;
+        }
+    }
+
+    @Test
+    void reuseAfterTheGraceWindowRevokesTheFamily() throws InterruptedException {
+        Signed s = login(mailbox, email());
+        Signed other = login(mailbox, s.email()); // a second device of the same user
+        Response rotated = refresh(s.refreshToken());
+        rotated.then().statusCode(200);
+        String current = rotated.getCookie("auth_refresh");
+        Thread.sleep(2_300); // %test.auth.refresh.grace=PT2S
+        // a stolen, already-rotated token comes back: 401 and the whole family is gone
+        refresh(s.refreshToken()).then().statusCode(401).contentType("application/problem+json");
+        refresh(current).then().statusCode(401);
+        refresh(s.refreshToken()).then().statusCode(401);
+        // the other login of the same user is a different family and survives
+        refresh(other.refreshToken()).then().statusCode(200);
+    }
+
+    @Test
+    void concurrentRefreshWithinTheGraceWindowGetsTheSamePair() throws Exception {
+        Signed s = login(mailbox, email());
+        Response first = refresh(s.refreshToken());
+        first.then().statusCode(200);
+        Response second = refresh(s.refreshToken()); // the other tab, a moment later
+        second.then().statusCode(200);
+        assertEquals(first.getCookie("auth_refresh"), second.getCookie("auth_refresh"));
+        assertEquals((String) first.path("access_token"), second.path("access_token"));
+        // the family lives on: the shared successor rotates normally
+        refresh(first.getCookie("auth_refresh")).then().statusCode(200);
+    }
+
+    @Test
+    void parallelRefreshesAllSucceedWithOnePair() throws Exception {
+        Signed s = login(mailbox, email());
+        int tabs = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(tabs);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Response>> results = new ArrayList<>();
+        for (int i = 0; i < tabs; i++) {
+            results.add(pool.submit((Callable<Response>) () -> {
+                start.await();
+                return refresh(s.refreshToken());
+            }));
+        }
+        start.countDown();
+        List<String> tokens = new ArrayList<>();
+        for (Future<Response> f : results) {
+            Response r = f.get();
+            assertEquals(200, r.statusCode(), r.asString());
+            tokens.add(r.getCookie("auth_refresh"));
+        }
+        pool.shutdown();
+        assertEquals(1, tokens.stream().distinct().count(), "every tab got the same new refresh token");
+        refresh(tokens.get(0)).then().statusCode(200);
+    }
+
+    @Test
+    void unknownOrMissingRefreshTokenIs401() {
+        refresh(Secrets.token()).then().statusCode(401).contentType("application/problem+json");
+        given().post("/api/auth/refresh").then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
+    void logoutRevokesTheFamilyEvenWithAnOlderToken() {
+        Signed s = login(mailbox, email());
+        String current = refresh(s.refreshToken()).getCookie("auth_refresh");
+        given().cookie("auth_refresh", s.refreshToken()).post("/api/auth/logout").then().statusCode(204);
+        refresh(current).then().statusCode(401);
+        // logout without a cookie is harmless
+        given().post("/api/auth/logout").then().statusCode(204);
+    }
+
+    @Test
+    void devicesAreListedAndCanBeSignedOut() {
+        String email = email();
+        Signed a = login(mailbox, email);
+        Signed b = login(mailbox, email);
+        List<String> ids = given().auth().oauth2(a.accessToken()).cookie("auth_refresh", a.refreshToken())
+                .get("/api/auth/sessions").then().statusCode(200)
+                .body("size()", is(2))
+                .body("find { it.current == true }.created_at", notNullValue())
+                .body("findAll { it.current == true }.size()", is(1))
+                .body("[0].last_used_at", notNullValue())
+                .extract().path("id");
+        String mine = given().auth().oauth2(a.accessToken()).cookie("auth_refresh", a.refreshToken())
+                .get("/api/auth/sessions").path("find { it.current == true }.id");
+        String theirs = ids.stream().filter(id -> !id.equals(mine)).findFirst().orElseThrow();
+
+        // another user can neither see nor sign out this user's devices
+        Signed stranger = login(mailbox, email());
+        given().auth().oauth2(stranger.accessToken()).get("/api/auth/sessions").then().statusCode(200).body("size()", is(1));
+        given().auth().oauth2(stranger.accessToken()).delete("/api/auth/sessions/" + theirs).then().statusCode(404);
+        refresh(b.refreshToken()).then().statusCode(200);
+
+        given().auth().oauth2(a.accessToken()).delete("/api/auth/sessions/" + theirs).then().statusCode(204);
+        given().auth().oauth2(a.accessToken()).get("/api/auth/sessions").then().statusCode(200)
+                .body("size()", is(1)).body("[0].id", is(mine));
+        given().auth().oauth2(a.accessToken()).delete("/api/auth/sessions/" + theirs).then().statusCode(404);
+        given().auth().oauth2(a.accessToken()).delete("/api/auth/sessions/not-a-uuid").then().statusCode(404);
+    }
+}
