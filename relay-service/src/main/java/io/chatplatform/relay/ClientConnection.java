@@ -36,6 +36,8 @@ public final class ClientConnection {
     private final List<RelayEvent> buffered = new ArrayList<>();
     private StreamId lastSent;
     private long expiryTimer = -1;
+    private volatile Runnable onClosing = () -> {
+    };
 
     ClientConnection(WebSocketConnection ws, String sessionId, String userId, String bearer, long pendingBound,
             RelayMetrics metrics) {
@@ -138,9 +140,16 @@ public final class ClientConnection {
         return pendingBytes.get();
     }
 
+    /** Called once when the relay starts closing the connection (before the close handshake finishes). */
+    void onClosing(Runnable r) {
+        this.onClosing = r;
+    }
+
     public void close(int code, String reason, String metricReason) {
         if (closing.compareAndSet(false, true)) {
             metrics.closed(metricReason);
+            // Stop routing events at once: a stuck peer may take the close timeout to let go of the socket.
+            onClosing.run();
             ws.close(new CloseReason(code, reason)).subscribe().with(ok -> {
             }, err -> LOG.debugf("close of %s failed: %s", id(), err.getMessage()));
         }

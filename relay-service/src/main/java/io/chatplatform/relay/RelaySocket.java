@@ -70,6 +70,7 @@ public class RelaySocket {
         ClientConnection client = new ClientConnection(ws, sessionId, jwt.getSubject(), "Bearer " + jwt.getRawToken(),
                 config.maxPendingBytes(), metrics);
         registry.add(client);
+        client.onClosing(() -> hub.leave(client));
         scheduleExpiry(client, jwt.getExpirationTime());
 
         String lastEventIdRaw = queryParam(ws.handshakeRequest().query(), "last_event_id");

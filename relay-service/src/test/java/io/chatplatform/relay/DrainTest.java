@@ -1,0 +1,50 @@
+package io.chatplatform.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The shutdown drain tells clients to reconnect after a jittered delay, then closes with 1012. */
+@QuarkusTest
+@QuarkusTestResource(FakeNeighbours.class)
+class DrainTest {
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+    @Inject
+    ConnectionHousekeeping housekeeping;
+    @Inject
+    RelayConfig config;
+
+    @Test
+    void drainSendsJitteredReconnectThenCloses() throws Exception {
+        FakeNeighbours.boot();
+        String session = UUID.randomUUID().toString();
+        String token = TestTokens.token(UUID.randomUUID().toString());
+        FakeNeighbours.own(session, token);
+        WsClient a = WsClient.connect(port, session, token, null);
+        WsClient b = WsClient.connect(port, session, token, null);
+        a.nextOfType("ready", 5000);
+        b.nextOfType("ready", 5000);
+
+        housekeeping.drain();
+
+        for (WsClient c : new WsClient[] { a, b }) {
+            JsonNode reconnect = c.nextOfType("reconnect", 5000);
+            int delay = reconnect.get("delay_ms").asInt();
+            assertTrue(delay >= config.drain().minDelayMs() && delay < config.drain().maxDelayMs(), "delay " + delay);
+            assertEquals(RelayCloseCodes.SERVICE_RESTART, c.awaitClose(5000));
+        }
+    }
+}
