@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# History-page benchmark of session-service (not a test): p50/p99 of
+#   GET /api/sessions/{id}/messages?after_seq=X&limit=50
+# at random offsets in one session of 100,000 messages, against the built jar, plus a baseline:
+# the same SQL through pgbench on the same database, so the report gives the service's overhead.
+#
+# Usage (from the repository root, after building the module):
+#   mvn -B -ntp -o -pl session-service package -DskipTests
+#   bench/history-page/run.sh                      # N=2000 requests after WARMUP=500
+#   N=5000 MESSAGES=100000 bench/history-page/run.sh
+#
+# Uses the local PostgreSQL and Redis (PGHOST/PGPORT/PGUSER, REDIS_URL); creates a throwaway
+# database, stream key and key pair, starts the jar on a free port, and removes all of it at exit.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+APP=$ROOT/session-service/target/quarkus-app/quarkus-run.jar
+N=${N:-2000}
+WARMUP=${WARMUP:-500}
+MESSAGES=${MESSAGES:-100000}
+PAGE=${PAGE:-50}
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+DB=chat_sessions_bench_$$
+STREAM=bench:history-page:$$:user-events
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+pick_java() { # a JDK >= 21: JAVA_HOME, then the newest under /usr/lib/jvm, then PATH
+  local c v
+  for c in ${JAVA_HOME:+$JAVA_HOME/bin/java} $(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV) $(command -v java || true); do
+    v=$("$c" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2}')
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ]; then echo "$c"; return; fi
+  done
+  die "no JDK >= 21 found (set JAVA_HOME)"
+}
+
+for tool in psql pgbench createdb dropdb curl openssl python3 redis-cli; do
+  command -v $tool >/dev/null || die "missing tool: $tool"
+done
+[ -f "$APP" ] || die "session-service is not built: mvn -B -ntp -o -pl session-service package -DskipTests"
+JAVA=$(pick_java)
+
+WORK=$(mktemp -d)
+PID=
+cleanup() {
+  set +e
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
+  redis-cli -u "$REDIS_URL" DEL "$STREAM" >/dev/null 2>&1
+  dropdb --if-exists "$DB" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+# A throwaway key pair: the service verifies with the public half, we sign with the private one.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
+openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem"
+
+log "database $DB, session-service on :$PORT ($JAVA)"
+createdb "$DB"
+(cd "$WORK" && exec "$JAVA" -Xmx512m \
+  -Dquarkus.http.port="$PORT" \
+  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
+  -Dquarkus.datasource.username="$PGUSER" \
+  -Dquarkus.redis.hosts="$REDIS_URL" \
+  -Dmp.jwt.verify.publickey.location="$WORK/pub.pem" \
+  -Dsessions.events.stream="$STREAM" \
+  -Dquarkus.log.console.json.enabled=false \
+  -jar "$APP" >"$WORK/service.log" 2>&1) &
+PID=$!
+for _ in $(seq 1 120); do
+  curl -fs -o /dev/null "http://127.0.0.1:$PORT/q/health/ready" && break
+  kill -0 "$PID" 2>/dev/null || { cat "$WORK/service.log" >&2; die "session-service exited"; }
+  sleep 0.5
+done
+curl -fs -o /dev/null "http://127.0.0.1:$PORT/q/health/ready" || { tail -50 "$WORK/service.log" >&2; die "not ready"; }
+
+USER_ID=$(python3 -c 'import uuid; print(uuid.uuid4())')
+SID=$(python3 -c 'import uuid; print(uuid.uuid4())')
+log "seeding one session with $MESSAGES messages (schema by the service's Flyway migration)"
+psql -q -v ON_ERROR_STOP=1 -d "$DB" <<SQL
+INSERT INTO sessions (id, user_id, title, created_at, updated_at, last_message_at, last_activity_at, message_count)
+VALUES ('$SID', '$USER_ID', 'bench', now(), now(), now(), now(), $MESSAGES);
+INSERT INTO messages (id, session_id, seq, role, content, metadata, client_message_id, created_at)
+SELECT gen_random_uuid(), '$SID', g,
+       CASE WHEN g % 2 = 1 THEN 'user' ELSE 'assistant' END,
+       'Message ' || g || ': ' || repeat('lorem ipsum dolor sit amet ', 4 + g % 12),
+       CASE WHEN g % 2 = 0 THEN jsonb_build_object('model', 'stub-model', 'latency_ms', g % 2000,
+            'usage', jsonb_build_object('prompt_tokens', g % 500, 'completion_tokens', g % 300)) END,
+       'bench-' || g, now() - make_interval(secs => $MESSAGES - g)
+FROM generate_series(1, $MESSAGES) g;
+VACUUM ANALYZE sessions;
+VACUUM ANALYZE messages;
+SQL
+
+# An access token as auth-service issues them (RS256, typ at+jwt), signed here with openssl.
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+NOW=$(date +%s)
+HEADER=$(printf '{"alg":"RS256","typ":"at+jwt","kid":"bench"}' | b64url)
+PAYLOAD=$(printf '{"iss":"chat-platform","aud":"chat-platform","sub":"%s","upn":"bench@example.test","groups":["user"],"jti":"%s","iat":%d,"exp":%d}' \
+  "$USER_ID" "$SID" "$NOW" $((NOW + 3600)) | b64url)
+SIG=$(printf '%s.%s' "$HEADER" "$PAYLOAD" | openssl dgst -sha256 -sign "$WORK/key.pem" -binary | b64url)
+TOKEN=$HEADER.$PAYLOAD.$SIG
+URL="http://127.0.0.1:$PORT/api/sessions/$SID/messages"
+
+# sanity: a full page comes back, in order
+curl -fsS -H "Authorization: Bearer $TOKEN" "$URL?after_seq=1000&limit=$PAGE" | python3 -c "
+import json, sys
+page = json.load(sys.stdin)
+seqs = [m['seq'] for m in page['items']]
+assert seqs == list(range(1001, 1001 + $PAGE)), seqs[:5]
+assert page['next_after_seq'] == 1000 + $PAGE
+" || die "the service did not return the expected page"
+
+MAX_AFTER=$((MESSAGES - PAGE))
+# one curl process per batch reuses a keep-alive connection; time_total is per request
+curl_config() { # curl_config <count> <seed>
+  python3 - "$1" "$2" "$URL" "$PAGE" "$MAX_AFTER" <<'PY'
+import random, sys
+count, seed, url, page, max_after = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+rnd = random.Random(seed)
+for _ in range(count):
+    print(f'url = "{url}?after_seq={rnd.randint(0, max_after)}&limit={page}"')
+    print('output = "/dev/null"')
+PY
+}
+run_http() { # run_http <count> <seed> -> lines "code seconds"
+  curl_config "$1" "$2" > "$WORK/curl.cfg"
+  curl -s -K "$WORK/curl.cfg" -H "Authorization: Bearer $TOKEN" -H "Accept: application/json" \
+       -w '%{http_code} %{time_total}\n'
+}
+
+log "HTTP warm-up: $WARMUP requests"
+run_http "$WARMUP" 1 > /dev/null
+log "HTTP: $N requests at random after_seq in [0, $MAX_AFTER], limit=$PAGE, sequential, keep-alive"
+run_http "$N" 2 > "$WORK/http.txt"
+BAD=$(awk '$1 != 200' "$WORK/http.txt" | wc -l)
+[ "$BAD" -eq 0 ] || die "$BAD requests did not answer 200"
+awk '{printf "%.3f\n", $2 * 1000}' "$WORK/http.txt" > "$WORK/http.ms"
+
+# Baseline: the statement the service runs for a page (Hibernate's, with the ownership check),
+# prepared as the JDBC driver does, one client, same random offsets distribution.
+cat > "$WORK/page.sql" <<SQL
+\set after random(0, $MAX_AFTER)
+SELECT id, user_id, title, created_at, updated_at, last_message_at, last_activity_at, message_count FROM sessions WHERE id = '$SID' AND user_id = '$USER_ID' LIMIT 1;
+SELECT id, session_id, seq, role, content, metadata, client_message_id, created_at FROM messages WHERE session_id = '$SID' AND seq > :after ORDER BY seq LIMIT $((PAGE + 1));
+SQL
+log "pgbench baseline: $N transactions (warm-up $WARMUP)"
+(cd "$WORK" && pgbench -n -M prepared -c 1 -t "$WARMUP" -f page.sql "$DB" >/dev/null 2>&1)
+(cd "$WORK" && pgbench -n -M prepared -c 1 -t "$N" -f page.sql -l --log-prefix=pg "$DB" > pgbench.out 2>&1) \
+  || { cat "$WORK/pgbench.out" >&2; die "pgbench failed"; }
+cat "$WORK"/pg.* | awk '{printf "%.3f\n", $3 / 1000}' > "$WORK/pg.ms"
+
+python3 - "$WORK/http.ms" "$WORK/pg.ms" "$N" "$MESSAGES" "$PAGE" <<'PY'
+import statistics, sys
+def load(p):
+    return sorted(float(x) for x in open(p) if x.strip())
+def pct(v, p):  # nearest-rank percentile
+    return v[max(0, min(len(v) - 1, int(round(p / 100 * len(v) + 0.5)) - 1))]
+http, pg = load(sys.argv[1]), load(sys.argv[2])
+n, messages, page = sys.argv[3], sys.argv[4], sys.argv[5]
+print(f"history page ({page} messages) from a session of {messages} messages, {n} samples each, sequential")
+print(f"{'':34}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'mean ms':>9}{'max ms':>9}")
+for name, v in (("session-service HTTP (curl)", http), ("PostgreSQL only (pgbench, same SQL)", pg)):
+    print(f"{name:34}{pct(v,50):9.2f}{pct(v,90):9.2f}{pct(v,99):9.2f}{statistics.fmean(v):9.2f}{v[-1]:9.2f}")
+print(f"ratio service/database: p50 {pct(http,50)/pct(pg,50):.1f}x, p99 {pct(http,99)/pct(pg,99):.1f}x")
+PY
+log "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPU(s)"
