@@ -1,0 +1,79 @@
+package io.chatplatform.auth;
+
+import io.quarkus.mailer.MockMailbox;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.StreamRange;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static io.chatplatform.auth.TestSupport.*;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+@QuarkusTest
+class AccountTest {
+
+    @Inject
+    MockMailbox mailbox;
+
+    @Inject
+    RedisDataSource redis;
+
+    @Test
+    void meAnswersTheTokensUser() {
+        Signed s = login(mailbox, email());
+        given().auth().oauth2(s.accessToken()).get("/api/auth/me").then().statusCode(200)
+                .body("id", is(s.userId())).body("email", is(s.email())).body("created_at", notNullValue())
+                .body("$", not(hasKey("last_login_at")));
+    }
+
+    @Test
+    void deletingTheAccountRemovesUserAndTokensAndAnnouncesIt() {
+        String email = email();
+        Signed s = login(mailbox, email);
+        Signed other = login(mailbox, email);
+        Mailed pending = requestLink(mailbox, email, ip());
+        String before = "(" + lastId();
+
+        var r = given().auth().oauth2(s.accessToken()).delete("/api/auth/me");
+        r.then().statusCode(202);
+        assertTrue(r.getHeaders().getValues("Set-Cookie").stream().anyMatch(c -> c.startsWith("auth_refresh=;")));
+
+        // the event for session-service
+        List<StreamMessage<String, String, String>> events = redis.stream(String.class)
+                .xrange(AccountServiceKeys.USER_EVENTS, StreamRange.of(before, "+"));
+        StreamMessage<String, String, String> event = events.stream()
+                .filter(e -> s.userId().equals(e.payload().get("user_id"))).findFirst().orElseThrow();
+        assertEquals("user.deleted", event.payload().get("type"));
+        Instant ts = Instant.parse(event.payload().get("ts"));
+        assertTrue(Duration.between(ts, Instant.now()).abs().toSeconds() < 60);
+
+        // the account and all its refresh families are gone; a pending link for it too
+        given().auth().oauth2(s.accessToken()).get("/api/auth/me").then().statusCode(404);
+        given().cookie("auth_refresh", s.refreshToken()).post("/api/auth/refresh").then().statusCode(401);
+        given().cookie("auth_refresh", other.refreshToken()).post("/api/auth/refresh").then().statusCode(401);
+        verifyToken(pending.token(), pending.nonce(), ip()).then().statusCode(401);
+
+        // signing in again later makes a brand-new account
+        Signed again = login(mailbox, email);
+        assertNotEquals(s.userId(), again.userId());
+    }
+
+    private String lastId() {
+        var last = redis.execute("XREVRANGE", AccountServiceKeys.USER_EVENTS, "+", "-", "COUNT", "1");
+        return last == null || last.size() == 0 ? "0-0" : last.get(0).get(0).toString();
+    }
+
+    /** The stream of DESIGN.md, spelled out here so a rename in the code fails the test. */
+    interface AccountServiceKeys {
+        String USER_EVENTS = "platform:user-events";
+    }
+}

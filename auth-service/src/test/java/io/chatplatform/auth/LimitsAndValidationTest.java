@@ -1,0 +1,152 @@
+package io.chatplatform.auth;
+
+import io.quarkus.mailer.MockMailbox;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import static io.chatplatform.auth.TestSupport.*;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+@QuarkusTest
+class LimitsAndValidationTest {
+
+    @Inject
+    MockMailbox mailbox;
+
+    @TestHTTPResource("/api/auth/magic-link")
+    URI magicLink;
+
+    @Test
+    void fivePerAddressThen429WithRetryAfter() {
+        String email = email();
+        for (int i = 0; i < 5; i++) {
+            // a different IP each time: the per-address limit alone must stop the sixth
+            from(ip()).body(Map.of("email", email)).post("/api/auth/magic-link").then().statusCode(202);
+        }
+        Response r = from(ip()).body(Map.of("email", email.toUpperCase())).post("/api/auth/magic-link");
+        r.then().statusCode(429).contentType("application/problem+json").body("status", is(429));
+        long retryAfter = Long.parseLong(r.header("Retry-After"));
+        assertTrue(retryAfter > 0 && retryAfter <= 900, "Retry-After " + retryAfter);
+        assertEquals(5, mailbox.getMailsSentTo(email).size(), "no mail beyond the limit");
+    }
+
+    @Test
+    void twentyPerIpThen429() {
+        String ip = ip();
+        for (int i = 0; i < 20; i++) {
+            from(ip).body(Map.of("email", email())).post("/api/auth/magic-link").then().statusCode(202);
+        }
+        from(ip).body(Map.of("email", email())).post("/api/auth/magic-link").then().statusCode(429)
+                .header("Retry-After", notNullValue()).body("retry_after", greaterThan(0));
+        // another client is not affected
+        from(ip()).body(Map.of("email", email())).post("/api/auth/magic-link").then().statusCode(202);
+    }
+
+    @Test
+    void verifyAttemptsPerIpAreLimited() {
+        String ip = ip();
+        for (int i = 0; i < 30; i++) {
+            verifyToken(Secrets.token(), null, ip).then().statusCode(401);
+        }
+        Response r = verifyToken(Secrets.token(), null, ip);
+        r.then().statusCode(429).contentType("application/problem+json");
+        assertNotNull(r.header("Retry-After"));
+    }
+
+    @Test
+    void forwardedForIsIgnoredFromAnUntrustedPeer() throws Exception {
+        // the tests connect from 127.0.0.1, the trusted proxy; 127.0.0.2 is not trusted, so its
+        // X-Forwarded-For must not let it spread requests over invented client addresses
+        HttpClient client = HttpClient.newBuilder().localAddress(InetAddress.getByName("127.0.0.2")).build();
+        URI target = new URI("http", null, "127.0.0.1", magicLink.getPort(), magicLink.getPath(), null, null);
+        int lastStatus = 0;
+        int accepted = 0;
+        for (int i = 0; i < 21; i++) {
+            HttpRequest request = HttpRequest.newBuilder(target)
+                    .header("Content-Type", "application/json")
+                    .header("X-Forwarded-For", ip())
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + email() + "\"}"))
+                    .build();
+            lastStatus = client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+            if (lastStatus == 202) {
+                accepted++;
+            }
+        }
+        assertTrue(accepted <= 20, "all requests counted against 127.0.0.2");
+        assertEquals(429, lastStatus);
+    }
+
+    @Test
+    void malformedJsonIs400Problem() {
+        from(ip()).body("{\"email\": ").post("/api/auth/magic-link").then().statusCode(400)
+                .contentType("application/problem+json").body("status", is(400));
+        from(ip()).body("[1,2]").post("/api/auth/magic-link").then().statusCode(400)
+                .contentType("application/problem+json");
+        from(ip()).body("{\"email\":\"a@example.com\",\"extra\":1}").post("/api/auth/magic-link").then().statusCode(400)
+                .contentType("application/problem+json");
+        from(ip()).body("{\"email\": 42}").post("/api/auth/verify").then().statusCode(400);
+    }
+
+    @Test
+    void badEmailsAre400Problems() {
+        for (String bad : List.of("", "   ", "plainaddress", "@example.com", "user@", "user@@example.com",
+                "user@example", "user@-example.com", "us er@example.com", "user@exa mple.com", ".user@example.com",
+                "user..dots@example.com", "user@example.com\r\nBcc: victim@example.com",
+                "a".repeat(65) + "@example.com", "u@" + "a".repeat(250) + ".com")) {
+            from(ip()).body(Map.of("email", bad)).post("/api/auth/magic-link").then().statusCode(400)
+                    .contentType("application/problem+json").body("status", is(400));
+        }
+        from(ip()).body(Map.of()).post("/api/auth/magic-link").then().statusCode(400)
+                .contentType("application/problem+json");
+        from(ip()).body("null").post("/api/auth/magic-link").then().statusCode(400);
+    }
+
+    @Test
+    void oversizedBodiesAreRefused() {
+        String huge = "{\"email\":\"" + "a".repeat(20_000) + "@example.com\"}";
+        from(ip()).body(huge).post("/api/auth/magic-link").then().statusCode(413)
+                .contentType("application/problem+json");
+        // within the byte limit but far beyond any address: a 400 problem
+        from(ip()).body(Map.of("email", "a".repeat(2_000) + "@example.com")).post("/api/auth/magic-link")
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
+    void wrongMediaTypeIs415() {
+        given().header("X-Forwarded-For", ip()).contentType(ContentType.TEXT).body("email=a@example.com")
+                .post("/api/auth/magic-link").then().statusCode(415).contentType("application/problem+json");
+    }
+
+    @Test
+    void metricsAreExposedUnderTheIssuesNames() {
+        Signed s = login(mailbox, email());
+        given().cookie("auth_refresh", s.refreshToken()).post("/api/auth/refresh").then().statusCode(200);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.matches("(?s).*\\nauth_magic_links_requested_total(\\{[^}]*})? [1-9].*"), "magic links");
+        assertTrue(metrics.matches("(?s).*\\nauth_logins_total\\{[^}]*outcome=\"success\"[^}]*} [1-9].*"), "logins");
+        assertTrue(metrics.matches("(?s).*\\nauth_refresh_total\\{[^}]*outcome=\"success\"[^}]*} [1-9].*"), "refresh");
+        assertTrue(metrics.contains("\nauth_rate_limited_total{"), "rate limited");
+    }
+
+    @Test
+    void healthOpenApiAndNoTokensInUnexpectedPlaces() {
+        given().get("/q/health/ready").then().statusCode(200).body("status", is("UP"))
+                .body("checks.name", hasItems("Redis connection health check", "Database connections health check"));
+        given().get("/q/health/live").then().statusCode(200);
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/api/auth/verify"));
+    }
+}
