@@ -25,10 +25,14 @@ public class LlmStubResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        File jar = new File("../infra/llm-stub/target/quarkus-app/quarkus-run.jar");
-        if (!jar.isFile()) {
+        File built = new File("../infra/llm-stub/target/quarkus-app");
+        if (!new File(built, "quarkus-run.jar").isFile()) {
             throw new IllegalStateException("build the stand-in first: mvn -pl infra/llm-stub package -DskipTests");
         }
+        // run a private copy: a rebuild of the stand-in while our tests run must not pull jars from under it
+        File copy = new File("target/llm-stub-app");
+        copyTree(built.toPath(), copy.toPath());
+        File jar = new File(copy, "quarkus-run.jar");
         port = freePort();
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         try {
@@ -68,6 +72,21 @@ public class LlmStubResource implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (process != null) {
             process.destroy();
+        }
+    }
+
+    private static void copyTree(java.nio.file.Path from, java.nio.file.Path to) {
+        try (var paths = java.nio.file.Files.walk(from)) {
+            for (java.nio.file.Path p : paths.toList()) {
+                java.nio.file.Path target = to.resolve(from.relativize(p).toString());
+                if (java.nio.file.Files.isDirectory(p)) {
+                    java.nio.file.Files.createDirectories(target);
+                } else {
+                    java.nio.file.Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot copy the stand-in", e);
         }
     }
 

@@ -88,8 +88,7 @@ public class ToolDispatcher {
     /** The text handed back to the model: delimited, marked untrusted, with the closing tag neutralised. */
     public static String wrapForModel(Outcome o) {
         String body = o.result().replace("</tool_result", "</tool_result_");
-        return "<tool_result tool=\"" + o.tool() + "\" ok=\"" + o.ok() + "\" trust=\"untrusted-data\">\n"
-                + body + "\n</tool_result>";
+        return "<tool_result untrusted>\n" + body + "\n</tool_result>";
     }
 
     private static String known(String name) {
