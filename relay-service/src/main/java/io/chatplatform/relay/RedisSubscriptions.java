@@ -156,6 +156,10 @@ public class RedisSubscriptions {
         });
     }
 
+    void stopping(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent ev) {
+        stopped = true;
+    }
+
     @PreDestroy
     void stop() {
         stopped = true;
