@@ -100,11 +100,5 @@ public interface AuthConfig {
 
         @WithDefault("PT15M")
         Duration verifyWindow();
-
-        @WithDefault("60")
-        int refreshPerIp();
-
-        @WithDefault("PT1M")
-        Duration refreshWindow();
     }
 }

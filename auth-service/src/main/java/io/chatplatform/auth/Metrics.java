@@ -12,7 +12,6 @@ public class Metrics {
     public static final String SCOPE_MAGIC_EMAIL = "magic_link_email";
     public static final String SCOPE_MAGIC_IP = "magic_link_ip";
     public static final String SCOPE_VERIFY_IP = "verify_ip";
-    public static final String SCOPE_REFRESH_IP = "refresh_ip";
 
     private final MeterRegistry registry;
 
@@ -26,7 +25,7 @@ public class Metrics {
         for (String outcome : List.of("success", "grace", "reuse", "invalid", "expired", "missing")) {
             registry.counter("auth_refresh", "outcome", outcome);
         }
-        for (String scope : List.of(SCOPE_MAGIC_EMAIL, SCOPE_MAGIC_IP, SCOPE_VERIFY_IP, SCOPE_REFRESH_IP)) {
+        for (String scope : List.of(SCOPE_MAGIC_EMAIL, SCOPE_MAGIC_IP, SCOPE_VERIFY_IP)) {
             registry.counter("auth_rate_limited_total", "scope", scope); // same meter platform-common's RateLimiter increments
         }
     }

@@ -45,7 +45,8 @@ public class AccountService {
             return Optional.of(user.email);
         });
         // also sent when the row was already gone: a retried DELETE re-announces, consumers are idempotent
-        redis.stream(String.class).xadd(USER_EVENTS, new XAddArgs(),
+        // bounded (MAXLEN ~): deletions are rare, so 100k entries are far more than any consumer lag
+        redis.stream(String.class).xadd(USER_EVENTS, new XAddArgs().maxlen(100_000L).nearlyExactTrimming(),
                 Map.of("type", "user.deleted", "user_id", id.toString(), "ts", Instant.now().toString()));
         LOG.infof("Deleted account %s", id);
         return email;
