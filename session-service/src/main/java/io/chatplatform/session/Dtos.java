@@ -3,6 +3,7 @@ package io.chatplatform.session;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -31,6 +32,8 @@ public final class Dtos {
             JsonNode metadata) {
     }
 
+    // written by hand (streamed exports) as well as returned by resources: keep them reflectable in native
+    @RegisterForReflection
     public record Session(UUID id, String title, Instant createdAt, Instant updatedAt, Instant lastMessageAt,
                           long messageCount) {
         static Session of(ChatSession s) {
@@ -41,6 +44,7 @@ public final class Dtos {
     public record SessionPage(List<Session> items, String nextCursor) {
     }
 
+    @RegisterForReflection
     public record Message(UUID id, UUID sessionId, long seq, String role, String content,
                           @JsonRawValue String metadata, String clientMessageId, Instant createdAt,
                           /* only on append: the session title after this message (first user message titles it) */
@@ -57,9 +61,6 @@ public final class Dtos {
 
     /** {@code next_after_seq} is the {@code after_seq} of the next page, null when this is the last one. */
     public record MessagePage(List<Message> items, Long nextAfterSeq) {
-    }
-
-    public record Export(Session session, List<Message> messages) {
     }
 
     /** {@code snippet} is HTML-escaped text with matches wrapped in {@code <mark>}. */

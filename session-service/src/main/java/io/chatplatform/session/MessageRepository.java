@@ -18,8 +18,4 @@ public class MessageRepository implements PanacheRepositoryBase<ChatMessage, UUI
     public List<ChatMessage> after(UUID sessionId, long afterSeq, int limit) {
         return find("sessionId = ?1 and seq > ?2 order by seq", sessionId, afterSeq).page(0, limit).list();
     }
-
-    public List<ChatMessage> all(UUID sessionId) {
-        return find("sessionId = ?1 order by seq", sessionId).list();
-    }
 }

@@ -36,10 +36,12 @@ public class SessionResource {
 
     private final SessionService service;
     private final CurrentUser user;
+    private final Transcript transcript;
 
-    public SessionResource(SessionService service, CurrentUser user) {
+    public SessionResource(SessionService service, CurrentUser user, Transcript transcript) {
         this.service = service;
         this.user = user;
+        this.transcript = transcript;
     }
 
     @POST
@@ -110,11 +112,11 @@ public class SessionResource {
         if (!f.equals("md") && !f.equals("json")) {
             throw ProblemException.badRequest("'format' must be md or json.");
         }
-        Dtos.Export export = service.export(me, sid);
-        String filename = Transcript.filename(export.session(), f);
+        Session session = service.get(me, sid); // ownership checked before anything is streamed
         Response.ResponseBuilder rb = f.equals("md")
-                ? Response.ok(Transcript.markdown(export), "text/markdown; charset=UTF-8")
-                : Response.ok(export, MediaType.APPLICATION_JSON);
-        return rb.header("Content-Disposition", "attachment; filename=\"" + filename + "\"").build();
+                ? Response.ok(transcript.markdown(session), "text/markdown; charset=UTF-8")
+                : Response.ok(transcript.json(session), MediaType.APPLICATION_JSON);
+        return rb.header("Content-Disposition",
+                "attachment; filename=\"" + Transcript.filename(session, f) + "\"").build();
     }
 }

@@ -9,6 +9,7 @@ import io.chatplatform.session.Dtos.SessionPage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.transaction.Transactional;
 
 import java.nio.charset.StandardCharsets;
@@ -102,10 +103,22 @@ public class SessionService {
         return new MessagePage(page.stream().map(Message::of).toList(), next);
     }
 
-    @Transactional
-    public Dtos.Export export(UUID userId, UUID id) {
-        ChatSession s = owned(userId, id);
-        return new Dtos.Export(Session.of(s), messages.all(id).stream().map(Message::of).toList());
+    /**
+     * Streams every message of an owned session to {@code sink}, a page per short transaction, so an
+     * export of a very long session neither holds a transaction open nor loads it all into memory.
+     */
+    public void forEachMessage(UUID sessionId, int pageSize, java.util.function.Consumer<Message> sink) {
+        long after = 0;
+        while (true) {
+            long from = after;
+            List<Message> page = QuarkusTransaction.requiringNew().call(() ->
+                    messages.after(sessionId, from, pageSize).stream().map(Message::of).toList());
+            page.forEach(sink);
+            if (page.size() < pageSize) {
+                return;
+            }
+            after = page.get(page.size() - 1).seq();
+        }
     }
 
     /**

@@ -11,6 +11,10 @@ public interface SessionsConfig {
     @WithDefault("32768")
     int maxContentBytes();
 
+    /** Messages read per transaction while an export streams. */
+    @WithDefault("500")
+    int exportPageSize();
+
     Retention retention();
 
     Events events();

@@ -1,37 +1,89 @@
 package io.chatplatform.session;
 
-import io.chatplatform.session.Dtos.Export;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatplatform.session.Dtos.Message;
 import io.chatplatform.session.Dtos.Session;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.StreamingOutput;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-/** The readable Markdown export and the download file names. */
-final class Transcript {
+/**
+ * Session exports, streamed page by page: {@code md} a readable transcript, {@code json} the full
+ * records as {"session": {...}, "messages": [...]}.
+ */
+@ApplicationScoped
+public class Transcript {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
 
-    private Transcript() {
+    private final SessionService sessions;
+    private final ObjectMapper mapper;
+    private final int page;
+
+    public Transcript(SessionService sessions, ObjectMapper mapper, SessionsConfig config) {
+        this.sessions = sessions;
+        this.mapper = mapper;
+        this.page = config.exportPageSize();
     }
 
-    static String markdown(Export export) {
-        Session s = export.session();
-        StringBuilder md = new StringBuilder();
-        md.append("# ").append(s.title() == null ? "Untitled session" : oneLine(s.title())).append("\n\n");
-        md.append("- Session: `").append(s.id()).append("`\n");
-        md.append("- Created: ").append(TIME.format(s.createdAt())).append('\n');
-        md.append("- Messages: ").append(export.messages().size()).append("\n\n");
-        for (Message m : export.messages()) {
-            md.append("---\n\n");
-            md.append("**").append(roleName(m.role())).append("** · ").append(TIME.format(m.createdAt()))
-                    .append(" · #").append(m.seq()).append("\n\n");
-            md.append(m.content().strip()).append("\n\n");
+    /** {@code session} must already have been checked to belong to the caller. */
+    StreamingOutput markdown(Session s) {
+        return out -> {
+            Writer md = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+            md.write("# " + (s.title() == null ? "Untitled session" : oneLine(s.title())) + "\n\n");
+            md.write("- Session: `" + s.id() + "`\n");
+            md.write("- Created: " + TIME.format(s.createdAt()) + "\n");
+            md.write("- Messages: " + s.messageCount() + "\n\n");
+            try {
+                sessions.forEachMessage(s.id(), page, m -> write(md, "---\n\n**" + roleName(m.role()) + "** · "
+                        + TIME.format(m.createdAt()) + " · #" + m.seq() + "\n\n" + m.content().strip() + "\n\n"));
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            md.flush();
+        };
+    }
+
+    StreamingOutput json(Session s) {
+        return out -> {
+            try (JsonGenerator json = mapper.getFactory().createGenerator(out)) {
+                json.writeStartObject();
+                json.writeFieldName("session");
+                mapper.writeValue(json, s);
+                json.writeArrayFieldStart("messages");
+                sessions.forEachMessage(s.id(), page, m -> {
+                    try {
+                        mapper.writeValue(json, m);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                json.writeEndArray();
+                json.writeEndObject();
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        };
+    }
+
+    private static void write(Writer w, String s) {
+        try {
+            w.write(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return md.toString();
     }
 
     /** ASCII-only (safe in a quoted header value): "session-<slug>-<id prefix>.<ext>". */

@@ -184,4 +184,27 @@ class MessagesTest {
         as(me).queryParam("format", "pdf").get("/api/sessions/" + sid + "/export").then().statusCode(400)
                 .contentType("application/problem+json");
     }
+
+    @Test
+    void exportsStreamAcrossPagesInOrder() {
+        // the test profile reads 7 messages per page
+        UUID me = UUID.randomUUID();
+        String sid = createSession(me, null);
+        for (int i = 1; i <= 16; i++) {
+            append(me, sid, i % 2 == 1 ? "user" : "assistant", "line " + i);
+        }
+        as(me).queryParam("format", "json").get("/api/sessions/" + sid + "/export").then().statusCode(200)
+                .body("messages.seq", equalTo(IntStream.rangeClosed(1, 16).boxed().toList()))
+                .body("messages[15].content", equalTo("line 16"))
+                .body("session.title", equalTo("line 1"));
+        String md = as(me).get("/api/sessions/" + sid + "/export").then().statusCode(200) // md is the default
+                .header("Content-Disposition", equalTo("attachment; filename=\"session-line-1-" + sid.substring(0, 8) + ".md\""))
+                .extract().asString();
+        int last = -1;
+        for (int i = 1; i <= 16; i++) {
+            int at = md.indexOf("line " + i + "\n");
+            org.junit.jupiter.api.Assertions.assertTrue(at > last, "line " + i + " in order");
+            last = at;
+        }
+    }
 }
