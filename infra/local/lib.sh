@@ -68,6 +68,11 @@ ensure_tools() {
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v psql >/dev/null || missing+=(postgresql postgresql-client)
   command -v nginx >/dev/null || missing+=(nginx)
+  [ "${1:-}" = --test ] && {
+    # the deployment contract tests render the kustomize overlays and check the Prometheus rules
+    command -v kubectl >/dev/null || missing+=(kubernetes-client)
+    command -v promtool >/dev/null || missing+=(prometheus)
+  }
   [ ${#missing[@]} = 0 ] || apt_install "${missing[@]}"
 }
 

@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 trap stop_started EXIT
 pick_jdk
-ensure_tools
+ensure_tools --test
 ensure_browser
 ensure_redis
 ensure_postgres
