@@ -8,14 +8,14 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 
 /**
- * Publishes events the way chat-service does: one Lua script appends to chat:stream:{sid} (field "event") and
+ * Publishes events the way chat-service does: one Lua script appends to chat:stream:{sid} (fields type, data) and
  * publishes the same JSON, carrying the entry id as "id", on chat:events:{sid}.
  */
 public final class EventPublisher implements AutoCloseable {
 
     static final String SCRIPT = """
-            local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'event', ARGV[1])
             local ev = cjson.decode(ARGV[1])
+            local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'type', ev['type'], 'data', ARGV[1])
             ev['id'] = id
             redis.call('PUBLISH', KEYS[2], cjson.encode(ev))
             redis.call('EXPIRE', KEYS[1], 86400)

@@ -1,0 +1,59 @@
+package io.chatplatform.relay;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The UI's files, the libraries it imports, and the headers that protect the magic link. */
+@QuarkusTest
+@QuarkusTestResource(FakeNeighbours.class)
+class WebUiTest {
+
+    @Test
+    void pageHasNoInlineScriptAndStrictHeaders() {
+        given().get("/").then().statusCode(200)
+                .header("Referrer-Policy", "no-referrer")
+                .header("Content-Security-Policy", allOf(containsString("default-src 'self'"),
+                        containsString("script-src 'self'"), containsString("object-src 'none'"),
+                        not(containsString("unsafe-inline")), not(containsString("unsafe-eval"))))
+                .header("X-Content-Type-Options", "nosniff")
+                .body(containsString("<script type=\"module\" src=\"/js/app.js\"></script>"))
+                .body(not(containsString("<script>")), not(containsString("onclick=")), not(containsString("style=")));
+    }
+
+    @Test
+    void magicLinkLandingPageIsTheAppWithNoReferrer() {
+        given().get("/auth/callback").then().statusCode(200)
+                .header("Referrer-Policy", "no-referrer")
+                .header("Content-Security-Policy", containsString("script-src 'self'"))
+                .body(containsString("/js/app.js"));
+    }
+
+    @Test
+    void modulesAndLibrariesAreServed() {
+        for (String path : new String[] { "/js/app.js", "/js/auth.js", "/js/api.js", "/js/socket.js", "/js/render.js",
+                "/css/app.css" }) {
+            given().get(path).then().statusCode(200).header("Referrer-Policy", "no-referrer");
+        }
+        given().get("/_static/marked/17.0.5/lib/marked.esm.js").then().statusCode(200)
+                .body(containsString("Marked"));
+        given().get("/_static/dompurify/3.4.15/dist/purify.es.mjs").then().statusCode(200)
+                .body(containsString("sanitize"));
+        given().get("/js/render.js").then()
+                .body(containsString("/_static/marked/17.0.5/lib/marked.esm.js"))
+                .body(containsString("/_static/dompurify/3.4.15/dist/purify.es.mjs"));
+    }
+
+    @Test
+    void theTokenTravelsAsASubprotocolNeverInTheUrl() {
+        given().get("/js/socket.js").then().statusCode(200)
+                .body(containsString("quarkus-http-upgrade#Authorization#Bearer"))
+                .body(not(containsString("?token=")), not(containsString("access_token=")));
+    }
+}
