@@ -33,6 +33,8 @@ import java.util.UUID;
 public class SessionResource {
 
     static final int MAX_LIMIT = 100;
+    /** History pages may be larger: the web UI loads a conversation 200 messages at a time. */
+    static final int MAX_HISTORY_LIMIT = 200;
 
     private final SessionService service;
     private final CurrentUser user;
@@ -85,7 +87,7 @@ public class SessionResource {
         UUID me = user.id();
         UUID sid = Params.sessionId(id);
         return service.history(me, sid, Params.longParam("after_seq", afterSeq, 0, 0),
-                Params.intParam("limit", limit, 50, 1, MAX_LIMIT));
+                Params.intParam("limit", limit, 50, 1, MAX_HISTORY_LIMIT));
     }
 
     @POST

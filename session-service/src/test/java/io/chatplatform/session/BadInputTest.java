@@ -75,13 +75,19 @@ class BadInputTest {
         as(me).body(Map.of("role", "user", "content", "x")).post("/api/sessions/123/messages").then().statusCode(404);
         as(me).delete("/api/sessions/" + sid.substring(1)).then().statusCode(404);
 
-        for (String limit : new String[]{"0", "101", "-1", "abc", "1e3"}) {
+        for (String limit : new String[]{"0", "-1", "abc", "1e3", "99999999999"}) {
             as(me).queryParam("limit", limit).get("/api/sessions").then().statusCode(400).contentType(PROBLEM)
                     .body("detail", containsString("limit"));
             as(me).queryParam("limit", limit).get("/api/sessions/" + sid + "/messages").then().statusCode(400);
             as(me).queryParam("q", "x").queryParam("limit", limit).get("/api/search").then().statusCode(400);
         }
+        // caps: 100 for the session list and search, 200 for a history page
+        as(me).queryParam("limit", 101).get("/api/sessions").then().statusCode(400).contentType(PROBLEM);
+        as(me).queryParam("q", "x").queryParam("limit", 101).get("/api/search").then().statusCode(400);
+        as(me).queryParam("limit", 201).get("/api/sessions/" + sid + "/messages").then().statusCode(400);
         as(me).queryParam("limit", 100).get("/api/sessions").then().statusCode(200);
+        as(me).queryParam("q", "x").queryParam("limit", 100).get("/api/search").then().statusCode(200);
+        as(me).queryParam("limit", 200).get("/api/sessions/" + sid + "/messages").then().statusCode(200);
         as(me).queryParam("after_seq", "-1").get("/api/sessions/" + sid + "/messages").then().statusCode(400);
         as(me).queryParam("after_seq", "x").get("/api/sessions/" + sid + "/messages").then().statusCode(400);
         as(me).queryParam("cursor", "!!garbage!!").get("/api/sessions").then().statusCode(400).contentType(PROBLEM);
