@@ -14,7 +14,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
@@ -182,10 +181,5 @@ class ChatTurnTest extends ChatTestSupport {
         String[] y = b.split("-");
         int c = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
         return c != 0 ? c : Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
-    }
-
-    @SuppressWarnings("unused")
-    private static void notSame(String a, String b) {
-        assertNotEquals(a, b);
     }
 }

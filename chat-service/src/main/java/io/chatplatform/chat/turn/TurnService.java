@@ -426,7 +426,8 @@ public class TurnService {
                     }
                     if (now - lastSignal > idle) {
                         stream.cancel();
-                        throw new ModelException("timeout", true, "model stream stalled", null);
+                        // a connection cut mid-stream is not always reported by the client: silence is the signal
+                        throw new ModelException("stream_interrupted", true, "model stream stalled or dropped", null);
                     }
                     long wait = pending.length() > 0 ? Math.max(1, lastFlush + coalesce - now) : Math.min(idle, 250);
                     try {
