@@ -32,6 +32,7 @@ import java.util.function.Consumer;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -204,8 +205,9 @@ class JwtVerificationTest {
 
     @Test
     void missingOrGarbageBearerIsRejected() {
-        given().get("/api/auth/me").then().statusCode(401);
-        given().get("/api/auth/sessions").then().statusCode(401);
+        given().get("/api/auth/me").then().statusCode(401)
+                .contentType("application/problem+json").header("WWW-Authenticate", startsWith("Bearer"));
+        given().get("/api/auth/sessions").then().statusCode(401).contentType("application/problem+json");
         given().auth().oauth2("garbage").get("/api/auth/me").then().statusCode(401);
         given().header("Authorization", "Basic dXNlcjpwYXNz").get("/api/auth/me").then().statusCode(401);
     }
@@ -217,7 +219,9 @@ class JwtVerificationTest {
     }
 
     private static void rejected(String token) {
-        given().auth().oauth2(token).get("/api/auth/me").then().statusCode(401);
+        given().auth().oauth2(token).get("/api/auth/me").then().statusCode(401)
+                .contentType("application/problem+json").header("WWW-Authenticate", startsWith("Bearer"))
+                .body("status", is(401));
     }
 
     private JwtClaims claims(Consumer<JwtClaims> change) {

@@ -75,6 +75,17 @@ class LoginFlowTest {
     }
 
     @Test
+    void linkHostComesFromConfigNeverFromTheRequest() {
+        String email = email();
+        from(ip()).header("Host", "evil.example").header("X-Forwarded-Host", "evil.example")
+                .header("Forwarded", "host=evil.example;proto=http")
+                .body(Map.of("email", email)).post("/api/auth/magic-link").then().statusCode(202);
+        String text = mailbox.getMailsSentTo(email).get(0).getText();
+        assertTrue(LINK.matcher(text).find(), text);
+        assertFalse(text.contains("evil.example"), text);
+    }
+
+    @Test
     void linkWorksOnlyOnce() {
         String ip = ip();
         Mailed m = requestLink(mailbox, email(), ip);

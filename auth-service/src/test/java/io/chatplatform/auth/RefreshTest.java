@@ -3,7 +3,9 @@ package io.chatplatform.auth;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -24,6 +26,9 @@ class RefreshTest {
 
     @Inject
     MockMailbox mailbox;
+
+    @Inject
+    EntityManager em;
 
     private static Response refresh(String token) {
         return given().cookie("auth_refresh", token).header("User-Agent", "RefreshTest").post("/api/auth/refresh");
@@ -101,6 +106,30 @@ class RefreshTest {
         pool.shutdown();
         assertEquals(1, tokens.stream().distinct().count(), "every tab got the same new refresh token");
         refresh(tokens.get(0)).then().statusCode(200);
+    }
+
+    @Test
+    void idleAndAbsoluteExpiryEndTheSession() {
+        Signed idle = login(mailbox, email());
+        Signed old = login(mailbox, email());
+        // age the families in the database instead of waiting 30 / 90 days
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("update refresh_families set last_used_at = now() - interval '31 days' "
+                    + "where user_id = cast(?1 as uuid)").setParameter(1, idle.userId()).executeUpdate();
+            em.createNativeQuery("update refresh_families set expires_at = now() - interval '1 second' "
+                    + "where user_id = cast(?1 as uuid)").setParameter(1, old.userId()).executeUpdate();
+        });
+        given().auth().oauth2(idle.accessToken()).get("/api/auth/sessions").then().statusCode(200).body("size()", is(0));
+        refresh(idle.refreshToken()).then().statusCode(401).body("detail", containsString("expired"));
+        refresh(old.refreshToken()).then().statusCode(401).body("detail", containsString("expired"));
+    }
+
+    @Test
+    void refreshCookieLivesAsLongAsTheIdleTimeout() {
+        Signed s = login(mailbox, email());
+        String cookie = refresh(s.refreshToken()).getHeaders().getValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith("auth_refresh=")).findFirst().orElseThrow();
+        assertTrue(cookie.contains("Max-Age=" + 30 * 24 * 3600), cookie);
     }
 
     @Test
