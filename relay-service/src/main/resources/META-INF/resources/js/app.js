@@ -107,7 +107,10 @@ async function loadSessions(more = false) {
   try {
     const page = await api.list(more ? ui.cursor : null);
     if (!more) $('session-list').replaceChildren();
-    for (const s of page.items || []) $('session-list').append(sessionItem(s));
+    for (const s of page.items || []) {
+      $('session-list').append(sessionItem(s));
+      if (ui.current && ui.current.id === s.id && s.title) updateSessionTitle(s.id, s.title);
+    }
     ui.cursor = page.next_cursor || null;
     $('more-sessions').hidden = !ui.cursor;
   } catch (err) {

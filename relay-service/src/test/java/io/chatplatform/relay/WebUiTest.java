@@ -23,6 +23,7 @@ class WebUiTest {
                         containsString("script-src 'self'"), containsString("object-src 'none'"),
                         not(containsString("unsafe-inline")), not(containsString("unsafe-eval"))))
                 .header("X-Content-Type-Options", "nosniff")
+                .header("Cache-Control", allOf(containsString("no-cache"), not(containsString("immutable"))))
                 .body(containsString("<script type=\"module\" src=\"/js/app.js\"></script>"))
                 .body(not(containsString("<script>")), not(containsString("onclick=")), not(containsString("style=")));
     }
