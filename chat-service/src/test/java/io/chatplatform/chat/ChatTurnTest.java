@@ -176,6 +176,38 @@ class ChatTurnTest extends ChatTestSupport {
         assertEquals(1, FakeSessionService.messages(other).size());
     }
 
+    @Test
+    void historyIsCutToTheTokenBudgetOldestFirst() {
+        String user = newUser();
+        String[] texts = new String[60];
+        for (int i = 0; i < texts.length; i++) {
+            texts[i] = "message " + i + " " + "lorem ipsum ".repeat(33); // ~100 estimated tokens each
+        }
+        String sid = FakeSessionService.seed(user, "long session", texts);
+        String answer = chat(user, Map.of("session_id", sid, "message", "how many do you see?"))
+                .then().statusCode(200).extract().path("response");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("I received (\\d+) messages").matcher(answer);
+        assertTrue(m.find(), answer);
+        int seen = Integer.parseInt(m.group(1));
+        // system + the newest history that fits 3000 tokens (~28 of 60) + the new message
+        assertTrue(seen > 20 && seen < 40, "seen " + seen);
+    }
+
+    @Test
+    void onlyAccessTokensAreAccepted() {
+        String notAnAccessToken = io.smallrye.jwt.build.Jwt.issuer("chat-platform").audience("chat-platform")
+                .subject(newUser()).groups("user").expiresIn(900).jws().keyId("test-key").header("typ", "JWT").sign();
+        RestAssured.given().header("Authorization", "Bearer " + notAnAccessToken).contentType("application/json")
+                .body(Map.of("message", "hi")).post("/api/chat").then().statusCode(401);
+    }
+
+    @Test
+    void healthMetricsAndOpenApiAreServed() {
+        RestAssured.get("/q/health/ready").then().statusCode(200).body(containsString("Redis connection health check"));
+        RestAssured.get("/q/health/live").then().statusCode(200);
+        RestAssured.get("/q/openapi").then().statusCode(200).body(containsString("/api/chat/{message_id}/cancel"));
+    }
+
     private static int compareIds(String a, String b) {
         String[] x = a.split("-");
         String[] y = b.split("-");

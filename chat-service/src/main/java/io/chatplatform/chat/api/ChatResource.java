@@ -15,7 +15,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +29,7 @@ import java.util.concurrent.TimeoutException;
 public class ChatResource {
 
     @Inject
-    JsonWebToken jwt;
+    CurrentUser user;
 
     @Inject
     TurnService turns;
@@ -41,33 +40,32 @@ public class ChatResource {
     @POST
     @Path("/chat")
     public Response chat(@Valid @NotNull(message = "body is required") ChatRequest body,
-                         @HeaderParam("Prefer") String prefer,
-                         @HeaderParam("Authorization") String authorization) {
-        return run(body, prefer, authorization);
+                         @HeaderParam("Prefer") String prefer) {
+        return run(body, prefer);
     }
 
     @POST
     @Path("/{user_id}/chat")
     public Response chatAs(@PathParam("user_id") String userId, @Valid @NotNull(message = "body is required") ChatRequest body,
-                           @HeaderParam("Prefer") String prefer, @HeaderParam("Authorization") String authorization) {
-        if (!userId.equals(jwt.getSubject())) {
+                           @HeaderParam("Prefer") String prefer) {
+        if (!userId.equalsIgnoreCase(user.id())) {
             throw ProblemException.forbidden("The path user is not the signed-in user.");
         }
-        return run(body, prefer, authorization);
+        return run(body, prefer);
     }
 
     @POST
     @Path("/chat/{message_id}/cancel")
     public Response cancel(@PathParam("message_id") String messageId) {
-        turns.cancel(jwt.getSubject(), messageId);
+        turns.cancel(user.id(), messageId);
         return Response.accepted(new CancelAccepted(messageId, "cancelling")).build();
     }
 
     public record CancelAccepted(String messageId, String status) {
     }
 
-    private Response run(ChatRequest body, String prefer, String authorization) {
-        TurnService.Started s = turns.start(jwt.getSubject(), authorization,
+    private Response run(ChatRequest body, String prefer) {
+        TurnService.Started s = turns.start(user.id(), user.authorization(),
                 body.sessionId() == null ? null : body.sessionId().toString(), body.message(), body.clientMessageId());
         boolean async = prefer != null && prefer.toLowerCase().contains("respond-async");
         if (s.replay() != null) {

@@ -98,8 +98,22 @@ public class TurnService {
     }
 
     void onStart(@Observes StartupEvent ev) {
-        // a cancel may reach another replica than the one running the turn
-        redis.pubsub(String.class).subscribe(CANCEL_CHANNEL, this::cancelLocal);
+        // a cancel may reach another replica than the one running the turn; Redis may come up after us
+        Thread.ofVirtual().name("cancel-subscriber").start(() -> {
+            while (!executor.isShutdown()) {
+                try {
+                    redis.pubsub(String.class).subscribe(CANCEL_CHANNEL, this::cancelLocal);
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warnf("cancel channel subscription failed (%s); retrying", e.getClass().getSimpleName());
+                    try {
+                        Thread.sleep(2000);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+        });
     }
 
     void onStop(@Observes ShutdownEvent ev) {
