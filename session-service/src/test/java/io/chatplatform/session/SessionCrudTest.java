@@ -105,10 +105,30 @@ class SessionCrudTest {
     @Test
     void requiresAValidAccessToken() {
         UUID me = UUID.randomUUID();
-        given().get("/api/sessions").then().statusCode(401);
-        given().auth().oauth2("not-a-jwt").get("/api/sessions").then().statusCode(401);
+        given().get("/api/sessions").then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", "Bearer").body("status", equalTo(401));
+        given().auth().oauth2("not-a-jwt").get("/api/sessions").then().statusCode(401)
+                .contentType("application/problem+json");
+        given().get("/api/search?q=x").then().statusCode(401);
+        given().get("/api/sessions/" + UUID.randomUUID() + "/messages").then().statusCode(401);
+        // a valid access token without the user group
+        given().auth().oauth2(io.smallrye.jwt.build.Jwt.issuer("chat-platform").audience("chat-platform")
+                .subject(me.toString()).groups("auditor").jws().header("typ", "at+jwt").sign())
+                .get("/api/sessions").then().statusCode(403).contentType("application/problem+json");
+        // wrong issuer / audience / expired, each signed with the right key
+        given().auth().oauth2(io.smallrye.jwt.build.Jwt.issuer("someone-else").audience("chat-platform")
+                .subject(me.toString()).groups("user").jws().header("typ", "at+jwt").sign())
+                .get("/api/sessions").then().statusCode(401);
+        given().auth().oauth2(io.smallrye.jwt.build.Jwt.issuer("chat-platform").audience("other-audience")
+                .subject(me.toString()).groups("user").jws().header("typ", "at+jwt").sign())
+                .get("/api/sessions").then().statusCode(401);
+        given().auth().oauth2(io.smallrye.jwt.build.Jwt.issuer("chat-platform").audience("chat-platform")
+                .subject(me.toString()).groups("user").issuedAt(java.time.Instant.now().minusSeconds(3600))
+                .expiresAt(java.time.Instant.now().minusSeconds(120)).jws().header("typ", "at+jwt").sign())
+                .get("/api/sessions").then().statusCode(401);
         // signed by the right key but not an access token (typ must be at+jwt)
-        given().auth().oauth2(Tokens.nonAccessToken(me)).get("/api/sessions").then().statusCode(401);
+        given().auth().oauth2(Tokens.nonAccessToken(me)).get("/api/sessions").then().statusCode(401)
+                .contentType("application/problem+json");
         given().auth().oauth2(Tokens.nonAccessToken(me)).contentType("application/json").body("{}")
                 .post("/api/sessions").then().statusCode(401);
         assertEquals(0, count("SELECT count(*) FROM sessions WHERE user_id = ?::uuid", me.toString()));
