@@ -133,6 +133,17 @@ class RefreshTest {
     }
 
     @Test
+    void aStaleBearerHeaderDoesNotBlockThePublicEndpoints() {
+        // a client that keeps sending its expired access token must still be able to refresh
+        Signed s = login(mailbox, email());
+        given().auth().oauth2("expired.or.garbage").cookie("auth_refresh", s.refreshToken())
+                .post("/api/auth/refresh").then().statusCode(200);
+        from(ip()).auth().oauth2("expired.or.garbage").body(java.util.Map.of("email", email()))
+                .post("/api/auth/magic-link").then().statusCode(202);
+        given().auth().oauth2("expired.or.garbage").get("/api/auth/jwks").then().statusCode(200);
+    }
+
+    @Test
     void unknownOrMissingRefreshTokenIs401() {
         refresh(Secrets.token()).then().statusCode(401).contentType("application/problem+json");
         given().post("/api/auth/refresh").then().statusCode(401).contentType("application/problem+json");

@@ -16,9 +16,9 @@ import java.net.URI;
 import java.util.Map;
 
 /**
- * A rejected or missing bearer token answers an RFC 9457 problem like every other error. Proactive
- * authentication fails before Jakarta REST runs, so bad tokens are caught by a Vert.x failure handler;
- * a missing token on a protected resource surfaces inside Jakarta REST and gets a mapper.
+ * A rejected or missing bearer token answers an RFC 9457 problem like every other error. With
+ * {@code quarkus.http.auth.proactive=false} (our setting) both surface inside Jakarta REST and meet the
+ * mappers below; the Vert.x failure handler covers the proactive case, where they never reach it.
  */
 @ApplicationScoped
 public class AuthFailureProblems {
