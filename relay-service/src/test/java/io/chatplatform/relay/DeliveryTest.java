@@ -92,6 +92,10 @@ class DeliveryTest {
         assertEquals(range(0, 50), numbers(got));
         assertEquals(ids.get(49), got.get(49).get("id").asText(), "the stream id travels as id");
         assertEquals(session, got.get(0).get("session_id").asText());
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("relay_events_delivered_total"), "delivered counter");
+        assertTrue(metrics.contains("relay_delivery_lag_seconds_bucket"), "lag histogram");
+        assertTrue(metrics.matches("(?s).*relay_delivery_lag_seconds_count(\\{[^}]*\\})? [1-9].*"), "lag recorded");
         c.close();
     }
 
