@@ -28,6 +28,52 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTest
 class MessagesTest {
 
+    @jakarta.inject.Inject
+    javax.sql.DataSource db;
+
+    /**
+     * Another replica appending at the same moment: a plain JDBC transaction takes the session row
+     * lock the way the service does and holds it. The HTTP append must wait for it (the lock lives in
+     * PostgreSQL, not in this JVM) and then take the next seq.
+     */
+    @Test
+    void appendsFromAnotherReplicaAreSerialisedByTheDatabase() throws Exception {
+        UUID me = UUID.randomUUID();
+        String sid = createSession(me, "replicas");
+        append(me, sid, "user", "one");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (java.sql.Connection other = db.getConnection()) {
+            other.setAutoCommit(false);
+            try (var lock = other.prepareStatement("SELECT message_count FROM sessions WHERE id = ?::uuid FOR UPDATE");
+                 var bump = other.prepareStatement("UPDATE sessions SET message_count = message_count + 1 WHERE id = ?::uuid RETURNING message_count");
+                 var insert = other.prepareStatement("""
+                         INSERT INTO messages (id, session_id, seq, role, content, created_at)
+                         VALUES (gen_random_uuid(), ?::uuid, ?, 'assistant', 'from replica B', now())""")) {
+                lock.setString(1, sid);
+                lock.executeQuery().close();
+                bump.setString(1, sid);
+                var rs = bump.executeQuery();
+                rs.next();
+                long seq = rs.getLong(1);
+                assertEquals(2, seq);
+                insert.setString(1, sid);
+                insert.setLong(2, seq);
+                insert.executeUpdate();
+
+                Future<Integer> ours = pool.submit(() -> append(me, sid, "user", "from replica A"));
+                Thread.sleep(700);
+                org.junit.jupiter.api.Assertions.assertFalse(ours.isDone(), "waits for the other replica's transaction");
+                other.commit();
+                assertEquals(3, ours.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        as(me).get("/api/sessions/" + sid + "/messages").then()
+                .body("items.seq", contains(1, 2, 3))
+                .body("items.content", contains("one", "from replica B", "from replica A"));
+    }
+
     @Test
     void appendAssignsSeqAndKeepsMetadataVerbatim() {
         UUID me = UUID.randomUUID();
