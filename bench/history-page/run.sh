@@ -6,7 +6,7 @@
 #
 # Usage (from the repository root, after building the module):
 #   mvn -B -ntp -o -pl session-service package -DskipTests
-#   bench/history-page/run.sh                      # N=2000 requests after WARMUP=500
+#   bench/history-page/run.sh                      # N=3000 requests after WARMUP=1500
 #   N=5000 MESSAGES=100000 bench/history-page/run.sh
 #
 # Uses the local PostgreSQL and Redis (PGHOST/PGPORT/PGUSER, REDIS_URL); creates a throwaway
@@ -16,8 +16,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 APP=$ROOT/session-service/target/quarkus-app/quarkus-run.jar
-N=${N:-2000}
-WARMUP=${WARMUP:-500}
+N=${N:-3000}
+WARMUP=${WARMUP:-1500}
 MESSAGES=${MESSAGES:-100000}
 PAGE=${PAGE:-50}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
