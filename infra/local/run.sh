@@ -61,6 +61,8 @@ export AUTH_COOKIE_SECURE=${AUTH_COOKIE_SECURE:-false}
 export QUARKUS_MAILER_MOCK=${QUARKUS_MAILER_MOCK:-true}
 export AUTH_MAIL_LOG_LINKS=${AUTH_MAIL_LOG_LINKS:-true}
 export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.1}
+# plain-text logs for people reading .local/logs (JSON is the production default)
+export LOG_JSON=${LOG_JSON:-false}
 
 JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1}
 if [ "${USE_AOT_CACHE:-0}" = 1 ]; then AOT=1; else AOT=0; fi
@@ -126,7 +128,7 @@ cat <<MSG
 
 MSG
 # Show the sign-in links a person needs, as they are "sent".
-tail -n 0 -F "$LOGS/auth-service.log" 2>/dev/null | grep --line-buffered -iE 'magic link|sign-in code' &
+tail -n 0 -F "$LOGS/auth-service.log" 2>/dev/null | grep --line-buffered -i 'sign-in link' &
 TAIL_PID=$!
 started $TAIL_PID log-tail
 wait_any() { while true; do
