@@ -29,7 +29,8 @@ public class SessionRepository implements PanacheRepositoryBase<ChatSession, UUI
         if (after == null) {
             return find("userId = ?1 order by lastActivityAt desc, id desc", userId).page(0, limit).list();
         }
-        return find("userId = :user and (lastActivityAt < :t or (lastActivityAt = :t and id < :id))"
+        // "lastActivityAt <= :t" is implied by the rest; spelled out, it bounds the index range scan
+        return find("userId = :user and lastActivityAt <= :t and (lastActivityAt < :t or id < :id)"
                         + " order by lastActivityAt desc, id desc",
                 Parameters.with("user", userId).and("t", after.lastActivity()).and("id", after.id()))
                 .page(0, limit).list();
