@@ -18,10 +18,10 @@ public interface AuthConfig {
     @WithDefault("chat-platform")
     String audience();
 
-    /** PKCS#8 PEM RSA private key: a file path, or a class-path resource ({@code AUTH_SIGNING_KEY}). */
+    /** PKCS#8 PEM RSA private key: a file path, a class-path resource or the PEM text ({@code AUTH_SIGNING_KEY}). */
     String signingKey();
 
-    /** PEM public key of the previous signing key, published in the JWKS during a rotation. */
+    /** PEM public key (path or text) of the previous signing key, published in the JWKS during a rotation. */
     Optional<String> previousPublicKey();
 
     /** Origin of the web UI the emailed link points at; never taken from the request. */

@@ -86,8 +86,11 @@ public class SigningKeys {
         return jwksJson;
     }
 
-    /** A file path, or else a class-path resource (the test keys). */
+    /** Inline PEM text, a file path, or else a class-path resource (the test keys). */
     private static String read(String location) {
+        if (location.strip().startsWith("-----BEGIN")) {
+            return location;
+        }
         try {
             Path path = Path.of(location);
             if (Files.isRegularFile(path)) {
