@@ -29,7 +29,9 @@ public class CurrentUser {
     public UUID id() {
         if (id == null) {
             String raw = jwt.getRawToken();
-            if (raw == null || !"at+jwt".equalsIgnoreCase(headerType(raw))) {
+            String typ = raw == null ? null : headerType(raw);
+            // RFC 9068: "at+jwt", or the full media type "application/at+jwt"
+            if (!"at+jwt".equalsIgnoreCase(typ) && !"application/at+jwt".equalsIgnoreCase(typ)) {
                 throw ProblemException.unauthorized("A valid access token is required.");
             }
             try {

@@ -16,6 +16,8 @@ public class MessageRepository implements PanacheRepositoryBase<ChatMessage, UUI
 
     /** Keyset page by seq (uses the (session_id, seq) unique index). */
     public List<ChatMessage> after(UUID sessionId, long afterSeq, int limit) {
-        return find("sessionId = ?1 and seq > ?2 order by seq", sessionId, afterSeq).page(0, limit).list();
+        // read-only: no snapshots to keep and no dirty check at commit for what is only serialised
+        return find("sessionId = ?1 and seq > ?2 order by seq", sessionId, afterSeq)
+                .withHint("org.hibernate.readOnly", true).page(0, limit).list();
     }
 }
