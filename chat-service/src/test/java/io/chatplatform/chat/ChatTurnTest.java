@@ -60,6 +60,8 @@ class ChatTurnTest extends ChatTestSupport {
         List<JsonNode> events = events(sid);
         List<String> types = events.stream().map(n -> n.path("type").asText()).toList();
         assertEquals("message.created", types.get(0));
+        assertEquals("session.updated", types.get(1), "a new session announces the title session-service gave it");
+        assertTrue(events.get(1).path("title").asText().startsWith("Stream please"));
         assertEquals("message.completed", types.get(types.size() - 1));
         assertTrue(types.stream().filter("message.delta"::equals).count() >= 2, "several coalesced deltas: " + types);
         JsonNode created = events.get(0);

@@ -113,7 +113,8 @@ class FaultsAndLimitsTest extends ChatTestSupport {
         redis.value(String.class).setex(key, 3600, "200000");
         long requests = stubStats().path("requests").asLong();
         chat(user, Map.of("message", "over budget")).then().statusCode(429)
-                .header("Retry-After", notNullValue()).body("quota", equalTo("daily_tokens"));
+                .header("Retry-After", notNullValue()).body("quota", equalTo("daily_tokens"))
+                .header("RateLimit-Limit", "20");
         assertEquals(requests, stubStats().path("requests").asLong(), "the model was not called");
         assertEquals(0, FakeSessionService.sessionsOf(user));
 

@@ -162,7 +162,12 @@ public class TurnService {
         if (!rate.allowed()) {
             throw rateHeaders(ProblemException.tooManyRequests(rate.reset(), "Too many chat turns; try again later."), rate);
         }
-        long quotaLeft = redisCall(() -> quota.checkRemaining(userId));
+        long quotaLeft;
+        try {
+            quotaLeft = redisCall(() -> quota.checkRemaining(userId));
+        } catch (ProblemException e) {
+            throw e.status() == 429 ? rateHeaders(e, rate) : e;
+        }
 
         String sid;
         boolean newSession = sessionIdOrNull == null;
@@ -185,6 +190,11 @@ public class TurnService {
                 throw ProblemException.conflict("A turn with this client_message_id is in progress.");
             }
             try {
+                // context reads overlap with storing the user message (time to first token); the new message
+                // is filtered out of the history by its seq
+                CompletableFuture<List<String>> factsF = CompletableFuture.supplyAsync(() -> facts.all(userId), executor);
+                CompletableFuture<List<StoredMessage>> historyF = CompletableFuture.supplyAsync(
+                        () -> sessions.history(auth, sid, config.historyMaxMessages()), executor);
                 StoredMessage user = sessions.addMessage(auth, sid, "user", message, cmid, Map.of());
                 Map<String, Object> created = new LinkedHashMap<>();
                 created.put("role", "user");
@@ -202,7 +212,8 @@ public class TurnService {
                 ActiveTurn turn = new ActiveTurn(mid);
                 active.put(mid, turn);
                 CompletableFuture<io.chatplatform.chat.api.ChatResponse> result = new CompletableFuture<>();
-                Turn t = new Turn(new UserContext(userId, auth, sid), mid, cmid, user, message, quotaLeft, t0, turn, result);
+                Turn t = new Turn(new UserContext(userId, auth, sid), mid, cmid, user, message, quotaLeft, t0, turn, result,
+                        factsF, historyF);
                 executor.submit(t::run);
                 ok = true;
                 return new Started(sid, mid, result, null, rate);
@@ -282,6 +293,8 @@ public class TurnService {
         final long quotaLeft;
         final long t0;
         final ActiveTurn handle;
+        final CompletableFuture<List<String>> factsF;
+        final CompletableFuture<List<StoredMessage>> historyF;
         final CompletableFuture<io.chatplatform.chat.api.ChatResponse> result;
 
         final StringBuilder answer = new StringBuilder();
@@ -296,7 +309,10 @@ public class TurnService {
         boolean capped;
 
         Turn(UserContext user, String mid, String cmid, StoredMessage userMessage, String text, long quotaLeft, long t0,
-             ActiveTurn handle, CompletableFuture<io.chatplatform.chat.api.ChatResponse> result) {
+             ActiveTurn handle, CompletableFuture<io.chatplatform.chat.api.ChatResponse> result,
+             CompletableFuture<List<String>> factsF, CompletableFuture<List<StoredMessage>> historyF) {
+            this.factsF = factsF;
+            this.historyF = historyF;
             this.user = user;
             this.mid = mid;
             this.cmid = cmid;
@@ -312,8 +328,8 @@ public class TurnService {
             String sid = user.sessionId();
             String outcome = "error";
             try {
-                List<String> remembered = facts.all(user.userId());
-                List<StoredMessage> history = new ArrayList<>(sessions.history(user.authorization(), sid, config.historyMaxMessages()));
+                List<String> remembered = join(factsF);
+                List<StoredMessage> history = new ArrayList<>(join(historyF));
                 history.removeIf(m -> m.id().equals(userMessage.id()) || m.seq() >= userMessage.seq());
                 List<ChatMessage> messages = new ArrayList<>(ContextBuilder.build(config.systemPrompt(), remembered, history,
                         config.historyTokenBudget(), text));
@@ -342,6 +358,18 @@ public class TurnService {
                 release(sid, mid);
                 registry.counter("chat_turns_total", "outcome", outcome).increment();
                 registry.timer("chat_turn_seconds", "outcome", outcome).record(Duration.ofNanos(System.nanoTime() - t0));
+            }
+        }
+
+        /** Unwraps the failure of a prefetch so it is handled like a direct call's. */
+        private <T> T join(CompletableFuture<T> f) {
+            try {
+                return f.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw e;
             }
         }
 
