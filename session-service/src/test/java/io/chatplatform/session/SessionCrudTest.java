@@ -111,6 +111,10 @@ class SessionCrudTest {
                 .contentType("application/problem+json");
         given().get("/api/search?q=x").then().statusCode(401);
         given().get("/api/sessions/" + UUID.randomUUID() + "/messages").then().statusCode(401);
+        // RFC 9068 also allows the full media type as typ
+        given().auth().oauth2(io.smallrye.jwt.build.Jwt.issuer("chat-platform").audience("chat-platform")
+                .subject(me.toString()).groups("user").jws().header("typ", "application/at+jwt").sign())
+                .get("/api/sessions").then().statusCode(200);
         // a valid access token without the user group
         given().auth().oauth2(io.smallrye.jwt.build.Jwt.issuer("chat-platform").audience("chat-platform")
                 .subject(me.toString()).groups("auditor").jws().header("typ", "at+jwt").sign())
