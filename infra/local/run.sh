@@ -98,12 +98,19 @@ start_java session-service session-service "$SESSION_PORT" \
   QUARKUS_DATASOURCE_JDBC_URL="${SESSION_JDBC_URL:-jdbc:postgresql://$PGHOST:$PGPORT/$SESSION_DB}"
 start_java chat-service chat-service "$CHAT_PORT"
 start_java relay-service relay-service "$RELAY_PORT"
+# RELAY_REPLICAS=2 runs a second relay behind the same ingress (fan-out and failover across replicas).
+RELAY_UPSTREAMS="server 127.0.0.1:$RELAY_PORT max_fails=1 fail_timeout=5s;"
+for ((i = 2; i <= ${RELAY_REPLICAS:-1}; i++)); do
+  port=$((RELAY_PORT + 10 * (i - 1)))
+  start_java "relay-service-$i" relay-service "$port"
+  RELAY_UPSTREAMS="$RELAY_UPSTREAMS server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"
+done
 
 # The ingress.
 mkdir -p "$STATE/nginx"
 sed -e "s|@STATE@|$STATE|g" -e "s|@LOGS@|$LOGS|g" -e "s|@INGRESS_PORT@|$INGRESS_PORT|g" \
     -e "s|@AUTH_UPSTREAM@|127.0.0.1:$AUTH_PORT|g" -e "s|@SESSION_UPSTREAM@|127.0.0.1:$SESSION_PORT|g" \
-    -e "s|@CHAT_UPSTREAM@|127.0.0.1:$CHAT_PORT|g" -e "s|@RELAY_UPSTREAM@|127.0.0.1:$RELAY_PORT|g" \
+    -e "s|@CHAT_UPSTREAM@|127.0.0.1:$CHAT_PORT|g" -e "s|@RELAY_UPSTREAMS@|$RELAY_UPSTREAMS|g" \
     "$ROOT/infra/nginx/nginx.conf.template" > "$STATE/nginx/nginx.conf"
 [ "$(id -u)" = 0 ] && sed -i "1i user root;" "$STATE/nginx/nginx.conf"
 nginx -t -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx" >"$LOGS/nginx-check.log" 2>&1 || die "nginx config invalid (see $LOGS/nginx-check.log)"
@@ -116,6 +123,10 @@ started $! nginx
 for svc in auth session chat relay; do
   wait_for "$svc-service" 180 curl -fs "http://127.0.0.1:$INGRESS_PORT/q/$svc/health/ready"
   log "$svc-service ready"
+done
+for ((i = 2; i <= ${RELAY_REPLICAS:-1}; i++)); do
+  wait_for "relay-service-$i" 180 curl -fs "http://127.0.0.1:$((RELAY_PORT + 10 * (i - 1)))/q/health/ready"
+  log "relay-service-$i ready"
 done
 
 cat <<MSG
@@ -131,11 +142,14 @@ MSG
 tail -n 0 -F "$LOGS/auth-service.log" 2>/dev/null | grep --line-buffered -i 'sign-in link' &
 TAIL_PID=$!
 started $TAIL_PID log-tail
-wait_any() { while true; do
-  for pidname in $(awk '{print $1":"$2}' "$PIDFILE"); do
-    pid=${pidname%%:*}; name=${pidname#*:}
-    if ! kill -0 "$pid" 2>/dev/null; then log "$name exited (see $LOGS/$name.log)"; return; fi
-  done
+# Keep running until Ctrl-C; report a process that exits (the rest stays up, e.g. while a replica restarts).
+declare -A reported=()
+while true; do
+  while read -r pid name; do
+    if [ -z "${reported[$pid]:-}" ] && ! kill -0 "$pid" 2>/dev/null; then
+      log "$name exited (see $LOGS/$name.log)"
+      reported[$pid]=1
+    fi
+  done < "$PIDFILE"
   sleep 2
-done; }
-wait_any
+done
