@@ -102,6 +102,9 @@ public class UserEventsConsumer {
                     handle(m);
                 }
             } catch (Exception e) {
+                if (String.valueOf(e.getMessage()).contains("NOGROUP")) {
+                    groupReady = false; // the stream (and its group) was deleted: create them again
+                }
                 if (running) {
                     LOG.warnf("user-events consumer: %s; retrying", e.toString());
                     sleep(Duration.ofSeconds(1));

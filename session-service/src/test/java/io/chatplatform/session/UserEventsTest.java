@@ -112,4 +112,15 @@ class UserEventsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> pending() == 0);
         assertEquals(0, pending());
     }
+
+    @Test
+    void recreatesTheGroupWhenTheStreamIsDeleted() {
+        UUID gone = UUID.randomUUID();
+        createSession(gone, "one");
+        redis.key(String.class).del(config.events().stream()); // our test stream only
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.key(String.class).exists(config.events().stream()));
+        publishDeleted(gone);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                as(gone).get("/api/sessions").then().body("items", hasSize(0)));
+    }
 }
