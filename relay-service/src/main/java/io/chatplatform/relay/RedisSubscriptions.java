@@ -39,8 +39,12 @@ public class RedisSubscriptions {
     private final Map<String, Boolean> wanted = new ConcurrentHashMap<>();
     private volatile BiConsumer<String, String> onMessage = (c, m) -> {
     };
-    private volatile Runnable onResubscribed = () -> {
+    private volatile java.util.function.LongConsumer onResubscribed = lostAt -> {
     };
+    private volatile long lostAtMs;
+    private volatile boolean connected;
+    /** CLIENT SETNAME of the subscriber connection, so operators (and tests) can find this replica's one. */
+    private final String connectionName = "relay-pubsub-" + java.util.UUID.randomUUID();
     private CompletableFuture<RedisConnection> connection;
     private volatile boolean stopped;
 
@@ -49,7 +53,7 @@ public class RedisSubscriptions {
         this.vertx = vertx;
     }
 
-    public void listener(BiConsumer<String, String> onMessage, Runnable onResubscribed) {
+    public void listener(BiConsumer<String, String> onMessage, java.util.function.LongConsumer onResubscribed) {
         this.onMessage = onMessage;
         this.onResubscribed = onResubscribed;
     }
@@ -81,6 +85,15 @@ public class RedisSubscriptions {
         }
     }
 
+    public String connectionName() {
+        return connectionName;
+    }
+
+    /** False while channels are wanted but the subscriber connection is down. */
+    public boolean healthy() {
+        return wanted.isEmpty() || connected;
+    }
+
     public int channelCount() {
         return wanted.size();
     }
@@ -97,7 +110,10 @@ public class RedisSubscriptions {
                 conn.handler(this::handle);
                 conn.exceptionHandler(err -> lost(f, err));
                 conn.endHandler(v -> lost(f, null));
-                f.complete(conn);
+                conn.send(Request.cmd(Command.CLIENT).arg("SETNAME").arg(connectionName)).onComplete(named -> {
+                    connected = true;
+                    f.complete(conn);
+                });
             }).onFailure(err -> {
                 f.completeExceptionally(err);
                 scheduleReconnect();
@@ -130,6 +146,8 @@ public class RedisSubscriptions {
                 return;
             }
             connection = null;
+            connected = false;
+            lostAtMs = System.currentTimeMillis();
         }
         if (stopped) {
             return;
@@ -152,7 +170,7 @@ public class RedisSubscriptions {
                 all.add(subscribe(ch));
             }
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-                    .thenRun(() -> onResubscribed.run());
+                    .thenRun(() -> onResubscribed.accept(lostAtMs));
         });
     }
 

@@ -57,6 +57,7 @@ public class SessionHub {
         final Set<ClientConnection> clients = ConcurrentHashMap.newKeySet();
         volatile CompletableFuture<Void> subscribed;
         volatile StreamId lastLive;
+        final long createdAtMs = System.currentTimeMillis();
 
         SessionChannel(String sessionId) {
             this.sessionId = sessionId;
@@ -133,12 +134,15 @@ public class SessionHub {
         }
     }
 
-    /** After a lost Redis connection: read what each session may have missed and push it through the dedup. */
-    private void onResubscribed() {
+    /**
+     * After a lost Redis connection: read what each session may have missed and push it through the per-client
+     * dedup. Sessions that had no event yet are read from shortly before the loss (not before they were joined).
+     */
+    private void onResubscribed(long lostAtMs) {
         for (SessionChannel ch : channels.values()) {
             StreamId from = ch.lastLive;
             if (from == null) {
-                continue;
+                from = new StreamId(Math.max(ch.createdAtMs, lostAtMs - 2000), 0);
             }
             readAfter(ch.sessionId, from).subscribe().with(events -> {
                 for (RelayEvent e : events) {

@@ -44,6 +44,16 @@ public final class EventPublisher implements AutoCloseable {
                 .toCompletionStage().toCompletableFuture().join();
     }
 
+    /** Any command; the reply as text. */
+    public String command(String cmd, String... args) {
+        Request r = Request.cmd(Command.create(cmd));
+        for (String a : args) {
+            r.arg(a);
+        }
+        io.vertx.redis.client.Response resp = redis.send(r).toCompletionStage().toCompletableFuture().join();
+        return resp == null ? null : resp.toString();
+    }
+
     public void delete(List<String> sessionIds) {
         for (String s : sessionIds) {
             redis.send(Request.cmd(Command.DEL).arg("chat:stream:{" + s + "}")).toCompletionStage()

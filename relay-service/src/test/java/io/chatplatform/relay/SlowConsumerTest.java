@@ -47,6 +47,9 @@ class SlowConsumerTest {
             long start = System.currentTimeMillis();
             for (int i = 0; i < n; i++) {
                 events.publish(session, "message.delta", "\"n\":" + i + ",\"delta\":\"" + padding + "\"", 2000);
+                if (i % 10 == 9) {
+                    Thread.sleep(10); // ~16 MB/s: a reading client keeps up, a stalled one piles up
+                }
             }
             long published = System.currentTimeMillis();
             List<JsonNode> got = fast.collect("message.delta", n, 20000);
