@@ -53,27 +53,27 @@ public class SessionGateway {
         return toMessage(n);
     }
 
-    /** Messages in seq order, at most {@code max} of the newest (pages through the keyset). */
+    /**
+     * The newest {@code max} messages in seq order. seq is gap-free 1..message_count (session-service's
+     * contract), so the tail starts right after {@code message_count - max}: a few pages, however long the session.
+     */
     public List<StoredMessage> history(String auth, String sessionId, int max) {
-        List<StoredMessage> all = new ArrayList<>();
-        Long after = null;
+        long count = call(() -> client.getSession(auth, sessionId)).path("message_count").asLong();
+        List<StoredMessage> tail = new ArrayList<>();
+        Long after = count > max ? count - max : null;
         int page = 100;
-        for (int i = 0; i < 100; i++) {
+        while (tail.size() < max) {
             Long a = after;
             List<JsonNode> items = items(call(() -> client.messages(auth, sessionId, a, page)));
             for (JsonNode n : items) {
-                all.add(toMessage(n));
+                tail.add(toMessage(n));
             }
             if (items.size() < page) {
                 break;
             }
-            after = all.get(all.size() - 1).seq();
-            if (all.size() > max * 4) {
-                // keep memory bounded for very long sessions; we only need the tail
-                all = new ArrayList<>(all.subList(all.size() - max, all.size()));
-            }
+            after = tail.get(tail.size() - 1).seq();
         }
-        return all.size() > max ? all.subList(all.size() - max, all.size()) : all;
+        return tail.size() > max ? tail.subList(tail.size() - max, tail.size()) : tail;
     }
 
     public List<JsonNode> listSessions(String auth, int limit) {
