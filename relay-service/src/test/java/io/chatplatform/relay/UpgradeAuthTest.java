@@ -109,6 +109,14 @@ class UpgradeAuthTest {
     }
 
     @Test
+    void tokenAlreadyExpiredWithinTheClockSkewIsClosedAtOnceWith4001() throws Exception {
+        String stale = TestTokens.token(user, Instant.now().minusSeconds(20)); // accepted: 60 s skew
+        FakeNeighbours.own(session, stale);
+        WsClient c = WsClient.connect(port, session, stale, null);
+        assertEquals(RelayCloseCodes.TOKEN_EXPIRED, c.awaitClose(5000));
+    }
+
+    @Test
     void uiIsServedWithNoReferrerAndStrictCsp() {
         RestAssured.get("/").then().statusCode(200)
                 .header("Referrer-Policy", "no-referrer")
