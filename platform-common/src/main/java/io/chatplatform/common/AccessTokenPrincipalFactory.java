@@ -1,4 +1,4 @@
-package io.chatplatform.auth.token;
+package io.chatplatform.common;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +21,7 @@ import java.util.Set;
  * ({@code jku}, {@code jwk}, {@code x5u}, {@code x5c}) are refused outright, although smallrye would
  * ignore those headers anyway (keys come only from the configured JWKS). The header is covered by the
  * signature, so reading it first is safe: a changed header fails the verification that follows.
- * Self-contained on purpose, so that session/chat/relay can carry the same class.
+ * Shared by every service through platform-common, so all of them reject the same tokens.
  */
 @Alternative
 @Priority(1)

@@ -1,8 +1,8 @@
-package io.chatplatform.auth.api;
+package io.chatplatform.common;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.chatplatform.common.Problem;
 import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -10,24 +10,26 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.net.URI;
 import java.util.Map;
 
 /**
- * A rejected or missing bearer token answers an RFC 9457 problem like every other error. With
- * {@code quarkus.http.auth.proactive=false} (our setting) both surface inside Jakarta REST and meet the
- * mappers below; the Vert.x failure handler covers the proactive case, where they never reach it.
+ * A missing, invalid or non-access token answers an RFC 9457 problem like every other error. With
+ * {@code quarkus.http.auth.proactive=false} (every service's setting, so a stale bearer never blocks a
+ * public route) the failures surface inside Jakarta REST and meet the mappers; the Vert.x failure
+ * handler covers routes outside it (e.g. a WebSocket upgrade).
  */
 @ApplicationScoped
-public class AuthFailureProblems {
+public class SecurityProblems {
 
     static final String DETAIL = "A valid access token is required.";
 
     private final ObjectMapper mapper;
 
-    public AuthFailureProblems(ObjectMapper mapper) {
+    public SecurityProblems(ObjectMapper mapper) {
         this.mapper = mapper;
     }
 
@@ -42,8 +44,7 @@ public class AuthFailureProblems {
             ctx.next();
             return;
         }
-        Problem problem = new Problem(URI.create("about:blank"), "Unauthorized", 401, DETAIL,
-                ctx.request().path(), null);
+        Problem problem = new Problem(URI.create("about:blank"), "Unauthorized", 401, DETAIL, ctx.request().path(), null);
         try {
             ctx.response().setStatusCode(401)
                     .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
@@ -55,13 +56,18 @@ public class AuthFailureProblems {
     }
 
     @ServerExceptionMapper(priority = 1)
-    public Response unauthorized(UnauthorizedException e, jakarta.ws.rs.core.UriInfo uri) {
-        return io.chatplatform.common.ProblemMappers.build(401, null, "Unauthorized", DETAIL, uri, Map.of())
+    public Response unauthorized(UnauthorizedException e, UriInfo uri) {
+        return ProblemMappers.build(401, null, "Unauthorized", DETAIL, uri, Map.of())
                 .header("WWW-Authenticate", "Bearer").build();
     }
 
     @ServerExceptionMapper(priority = 1)
-    public Response authenticationFailed(AuthenticationFailedException e, jakarta.ws.rs.core.UriInfo uri) {
+    public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri) {
         return unauthorized(null, uri);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        return ProblemMappers.build(403, null, "Forbidden", "You may not do this.", uri, Map.of()).build();
     }
 }
