@@ -29,7 +29,7 @@ public class ConnectionHousekeeping {
         this.codec = codec;
     }
 
-    @Scheduled(every = "${relay.idle-check-interval:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${relay.idle-check-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void closeIdle() {
         long limit = config.idleTimeout().toNanos();
         for (ClientConnection c : registry.all()) {

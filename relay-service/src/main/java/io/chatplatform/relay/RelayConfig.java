@@ -36,6 +36,10 @@ public interface RelayConfig {
     @WithDefault("90s")
     Duration idleTimeout();
 
+    /** How often connections are checked against {@link #idleTimeout()}. */
+    @WithDefault("10s")
+    Duration idleCheckInterval();
+
     /** Close this long before the access token expires so the UI can refresh first (close code 4001). */
     @WithDefault("1s")
     Duration tokenExpiryMargin();
