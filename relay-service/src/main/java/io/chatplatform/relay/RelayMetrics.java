@@ -5,6 +5,7 @@ import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -18,7 +19,8 @@ public class RelayMetrics {
 
     public RelayMetrics(MeterRegistry registry, ConnectionRegistry connections) {
         this.registry = registry;
-        registry.gauge("relay_connections", connections, ConnectionRegistry::size);
+        Gauge.builder("relay_connections", connections, ConnectionRegistry::size).strongReference(true)
+                .description("Open WebSocket connections on this replica").register(registry);
         this.delivered = Counter.builder("relay_events_delivered").description("Events written to browser connections")
                 .register(registry);
         this.lag = Timer.builder("relay_delivery_lag").description("Event ts (chat-service) to send by the relay")

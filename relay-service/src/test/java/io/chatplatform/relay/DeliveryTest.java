@@ -94,6 +94,7 @@ class DeliveryTest {
         assertEquals(session, got.get(0).get("session_id").asText());
         String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("relay_events_delivered_total"), "delivered counter");
+        assertTrue(metrics.matches("(?s).*\\nrelay_connections(\\{[^}]*\\})? [1-9].*"), "gauge counts the open client");
         assertTrue(metrics.contains("relay_delivery_lag_seconds_bucket"), "lag histogram");
         assertTrue(metrics.matches("(?s).*relay_delivery_lag_seconds_count(\\{[^}]*\\})? [1-9].*"), "lag recorded");
         c.close();
