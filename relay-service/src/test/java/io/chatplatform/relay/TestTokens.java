@@ -28,6 +28,16 @@ public final class TestTokens {
         return sign(claims(userId, Instant.now().plusSeconds(900)), "forged-privateKey.pem");
     }
 
+    /** Correctly signed, but not an access token (another JOSE typ). */
+    public static String ofType(String userId, String typ) {
+        try {
+            return claims(userId, Instant.now().plusSeconds(900)).jws().keyId("test-key").header("typ", typ)
+                    .sign(KeyUtils.readPrivateKey("test-privateKey.pem"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static JwtClaimsBuilder claims(String userId, Instant exp) {
         return Jwt.issuer("chat-platform").audience("chat-platform").subject(userId)
                 .upn(userId + "@example.test").groups(Set.of("user")).claim("jti", UUID.randomUUID().toString())

@@ -71,6 +71,13 @@ class UpgradeAuthTest {
     }
 
     @Test
+    void signedTokenThatIsNotAnAccessTokenIsRefusedWith401() {
+        String idToken = TestTokens.ofType(user, "JWT");
+        FakeNeighbours.own(session, idToken);
+        assertEquals(401, WsClient.refusedStatus(uri(), idToken, "http://localhost:8080"));
+    }
+
+    @Test
     void wrongOrMissingOriginIsRefusedWith403() {
         assertEquals(403, WsClient.refusedStatus(uri(), token, "http://evil.example"));
         assertEquals(403, WsClient.refusedStatus(uri(), token, null));
