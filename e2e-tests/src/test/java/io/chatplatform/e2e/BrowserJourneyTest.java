@@ -93,9 +93,8 @@ class BrowserJourneyTest {
     @Order(2)
     void sendsAMessageAndWatchesTheAnswerStream() throws Exception {
         driver.findElement(By.id("new-session")).click();
-        WebElement input = wait.until(ExpectedConditions.elementToBeClickable(By.id("composer-input")));
         wait.until(d -> SESSION_IN_HASH.matcher(d.getCurrentUrl()).find());
-        input.sendKeys("Hello from the browser [[stub:tokens=40]][[stub:token-delay=80]]" + Keys.ENTER);
+        send("Hello from the browser [[stub:tokens=40]][[stub:token-delay=80]]");
 
         // while it streams: a partial answer is on the page
         WebElement streaming = wait.until(ExpectedConditions.presenceOfElementLocated(
@@ -199,6 +198,8 @@ class BrowserJourneyTest {
     }
 
     private static void send(String text) {
+        // the page sends over its WebSocket: wait until it shows the connection as live
+        wait.until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "online"));
         WebElement input = wait.until(ExpectedConditions.elementToBeClickable(By.id("composer-input")));
         input.sendKeys(text + Keys.ENTER);
     }
