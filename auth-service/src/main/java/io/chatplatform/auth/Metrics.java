@@ -1,11 +1,14 @@
 package io.chatplatform.auth;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
 
 /** The counters of issue 3, Prometheus names as written there (Micrometer appends {@code _total}). */
+// created at start-up, not on first use: the series exist (at zero) before the first request
+@Startup
 @ApplicationScoped
 public class Metrics {
 

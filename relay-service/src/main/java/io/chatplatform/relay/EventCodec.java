@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 @ApplicationScoped
 public class EventCodec {
 
-    /** Stream entry fields that may hold the event JSON, in order of preference. */
-    static final List<String> JSON_FIELDS = List.of("event", "data", "json", "payload");
+    /** The stream entry field holding the event JSON (chat-service writes {@code type} and {@code data}). */
+    static final String DATA_FIELD = "data";
 
     private final ObjectMapper mapper;
 
@@ -43,34 +43,26 @@ public class EventCodec {
     }
 
     /**
-     * A stream entry: the event JSON lives in one field (see {@link #JSON_FIELDS}); otherwise the fields themselves
-     * are the envelope. The entry id is authoritative for {@code id}.
+     * A stream entry: the event JSON as published lives in its {@code data} field; the entry id is
+     * authoritative for {@code id}. An entry without readable JSON there is not an event (null).
      */
     public RelayEvent fromStreamEntry(String entryId, List<String> fieldsAndValues) {
         ObjectNode node = null;
-        for (String f : JSON_FIELDS) {
-            for (int i = 0; i + 1 < fieldsAndValues.size(); i += 2) {
-                if (f.equals(fieldsAndValues.get(i))) {
-                    try {
-                        JsonNode n = mapper.readTree(fieldsAndValues.get(i + 1));
-                        if (n != null && n.isObject()) {
-                            node = (ObjectNode) n;
-                        }
-                    } catch (JsonProcessingException e) {
-                        // fall through to the flat layout
+        for (int i = 0; i + 1 < fieldsAndValues.size(); i += 2) {
+            if (DATA_FIELD.equals(fieldsAndValues.get(i))) {
+                try {
+                    JsonNode n = mapper.readTree(fieldsAndValues.get(i + 1));
+                    if (n != null && n.isObject()) {
+                        node = (ObjectNode) n;
                     }
-                    break;
+                } catch (JsonProcessingException e) {
+                    // not an event
                 }
-            }
-            if (node != null) {
                 break;
             }
         }
         if (node == null) {
-            node = mapper.createObjectNode();
-            for (int i = 0; i + 1 < fieldsAndValues.size(); i += 2) {
-                node.put(fieldsAndValues.get(i), fieldsAndValues.get(i + 1));
-            }
+            return null;
         }
         node.put("id", entryId);
         try {

@@ -2,6 +2,7 @@ package io.chatplatform.relay;
 
 import java.time.Duration;
 
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
@@ -10,6 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /** The relay's Prometheus metrics (names fixed by DESIGN.md). */
+// created at start-up, not on first use: the series exist (at zero) before the first request
+@Startup
 @ApplicationScoped
 public class RelayMetrics {
 

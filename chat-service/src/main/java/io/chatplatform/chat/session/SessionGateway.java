@@ -84,11 +84,10 @@ public class SessionGateway {
         return items(call(() -> client.search(auth, query, limit)));
     }
 
+    /** session-service answers every list (sessions, history, search) as {@code {items: [...], ...}}. */
     static List<JsonNode> items(JsonNode n) {
         List<JsonNode> out = new ArrayList<>();
-        JsonNode arr = n == null ? null : n.isArray() ? n : n.has("items") ? n.get("items")
-                : n.has("data") ? n.get("data") : n.has("messages") ? n.get("messages")
-                : n.has("sessions") ? n.get("sessions") : n.get("results");
+        JsonNode arr = n == null ? null : n.get("items");
         if (arr != null && arr.isArray()) {
             arr.forEach(out::add);
         }
