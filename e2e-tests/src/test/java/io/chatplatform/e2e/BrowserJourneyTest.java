@@ -37,6 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the mailed link, chat with a streamed answer, reload, rename, survive a relay crash mid-answer,
  * see HTML in a message stay inert, delete. Screenshots land in target/screenshots.
  */
+// last: it kills one relay replica, which the other classes expect up
+@Order(3)
 @ExtendWith(LocalStack.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BrowserJourneyTest {

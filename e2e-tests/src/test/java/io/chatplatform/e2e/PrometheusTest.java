@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
@@ -53,6 +54,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * must then show in the key series, every target must be up and every alert rule of {@code alerts.yml}
  * loaded and evaluating cleanly.
  */
+@Order(2)
 @ExtendWith(LocalStack.class)
 class PrometheusTest {
 
