@@ -111,6 +111,8 @@ class BrowserJourneyTest {
         assertTrue(normalise(answer).startsWith(normalise(partial).substring(0, Math.min(20, normalise(partial).length()))),
                 "the partial text is the start of the answer");
         answerBeforeReload = answer;
+        // the first message titled the untitled session, and the open page heard of it (session.updated)
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("session-title"), "Hello from the browser"));
         Browser.screenshot(driver, "04-answer");
     }
 

@@ -202,7 +202,8 @@ public class TurnService {
                 created.put("seq", user.seq());
                 created.put("client_message_id", cmid);
                 redisCall(() -> events.publish("message.created", sid, user.id(), created));
-                if (newSession && user.sessionTitle() != null) {
+                // the first message titles an untitled session (session-service): tell the open pages
+                if ((newSession || user.seq() == 1) && user.sessionTitle() != null) {
                     redisCall(() -> events.publish("session.updated", sid, user.id(), Map.of("title", user.sessionTitle())));
                 }
                 redisCall(() -> {
