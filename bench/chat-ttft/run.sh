@@ -11,7 +11,7 @@ if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE '
 fi
 export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  (cd "$ROOT" && mvn -B -ntp -o -q -pl infra/llm-stub,chat-service package -DskipTests)
+  (cd "$ROOT" && mvn -B -ntp -q -pl infra/llm-stub,chat-service -am package -DskipTests)
 fi
 exec java -Dturns="${TURNS:-200}" -DfirstTokenDelayMs="${FIRST_TOKEN_DELAY_MS:-200}" \
   -DredisHost="${REDIS_HOST:-127.0.0.1}" -DredisPort="${REDIS_PORT:-6379}" Bench.java "$ROOT"

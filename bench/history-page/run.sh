@@ -5,7 +5,7 @@
 # the same SQL through pgbench on the same database, so the report gives the service's overhead.
 #
 # Usage (from the repository root, after building the module):
-#   mvn -B -ntp -o -pl session-service package -DskipTests
+#   mvn -B -ntp -pl session-service -am package -DskipTests
 #   bench/history-page/run.sh                      # N=3000 requests after WARMUP=1500
 #   N=5000 MESSAGES=100000 bench/history-page/run.sh
 #
@@ -22,7 +22,7 @@ MESSAGES=${MESSAGES:-100000}
 PAGE=${PAGE:-50}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
-DB=chat_sessions_bench_$$
+DB=${HISTORY_DB:-chat_sessions_bench_$$}
 STREAM=bench:history-page:$$:user-events
 
 log() { printf '[bench] %s\n' "$*" >&2; }
@@ -40,7 +40,7 @@ pick_java() { # a JDK >= 21: JAVA_HOME, then the newest under /usr/lib/jvm, then
 for tool in psql pgbench createdb dropdb curl openssl python3 redis-cli; do
   command -v $tool >/dev/null || die "missing tool: $tool"
 done
-[ -f "$APP" ] || die "session-service is not built: mvn -B -ntp -o -pl session-service package -DskipTests"
+[ -f "$APP" ] || die "session-service is not built: mvn -B -ntp -pl session-service -am package -DskipTests"
 JAVA=$(pick_java)
 
 WORK=$(mktemp -d)
@@ -54,7 +54,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=${HISTORY_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 
 # A throwaway key pair: the service verifies with the public half, we sign with the private one.
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
@@ -156,7 +156,7 @@ log "pgbench baseline: $N transactions (warm-up $WARMUP)"
 cat "$WORK"/pg.* | awk '{printf "%.3f\n", $3 / 1000}' > "$WORK/pg.ms"
 
 python3 - "$WORK/http.ms" "$WORK/pg.ms" "$N" "$MESSAGES" "$PAGE" <<'PY'
-import statistics, sys
+import os, statistics, sys
 def load(p):
     return sorted(float(x) for x in open(p) if x.strip())
 def pct(v, p):  # nearest-rank percentile
@@ -168,5 +168,10 @@ print(f"{'':34}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'mean ms':>9}{'max ms':>9
 for name, v in (("session-service HTTP (curl)", http), ("PostgreSQL only (pgbench, same SQL)", pg)):
     print(f"{name:34}{pct(v,50):9.2f}{pct(v,90):9.2f}{pct(v,99):9.2f}{statistics.fmean(v):9.2f}{v[-1]:9.2f}")
 print(f"ratio service/database: p50 {pct(http,50)/pct(pg,50):.1f}x, p99 {pct(http,99)/pct(pg,99):.1f}x")
+out = os.environ.get("RESULT_FILE")
+if out:  # tab-separated, for bench/run.sh's report
+    with open(out, "a") as f:
+        for name, v in (("session-service HTTP", http), ("pgbench", pg)):
+            f.write(f"{name}\t{len(v)}\t{pct(v,50):.2f}\t{pct(v,90):.2f}\t{pct(v,99):.2f}\t{statistics.fmean(v):.2f}\t{v[-1]:.2f}\n")
 PY
 log "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPU(s)"

@@ -56,6 +56,11 @@ public class RelayFanoutBench {
     static final String REDIS_HOST = System.getenv().getOrDefault("REDIS_HOST", "127.0.0.1");
     static final int REDIS_PORT = intEnv("REDIS_PORT", 6379);
     static final Pattern SENT = Pattern.compile("\"sent_nanos\":(\\d+)");
+    /** RELAY_URL (http://host:port): measure a relay that is already running (e.g. the Node baseline) instead. */
+    static final String RELAY_URL = System.getenv("RELAY_URL");
+    static final String LABEL = System.getenv().getOrDefault("LABEL", "relay-service");
+    /** RESULT_FILE: append one tab-separated line with the figures (bench/run.sh builds its report from it). */
+    static final String RESULT_FILE = System.getenv("RESULT_FILE");
 
     static final String LUA = "local ev = cjson.decode(ARGV[1]) "
             + "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', 1000, '*', 'type', ev['type'], 'data', ARGV[1]) "
@@ -70,6 +75,11 @@ public class RelayFanoutBench {
             throw new IllegalStateException("package relay-service first: " + app);
         }
         PrivateKey key = privateKey(priv);
+        if (RELAY_URL != null && !RELAY_URL.isBlank()) {
+            long pid = Long.parseLong(System.getenv().getOrDefault("RELAY_PID", "0"));
+            run(URI.create(RELAY_URL).getPort(), key, pid, false);
+            System.exit(0);
+        }
 
         // fake session-service: every session belongs to whoever asks
         HttpServer sessions = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
@@ -95,14 +105,16 @@ public class RelayFanoutBench {
                 "-jar", app.toString());
         File log = Files.createTempFile("relay-bench", ".log").toFile();
         Process relay = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(relay::destroy)); // also on System.exit(1) (lost events)
         try {
-            run(port, key);
+            run(port, key, relay.pid(), true);
         } finally {
             relay.destroy();
             relay.waitFor(20, TimeUnit.SECONDS);
             relay.destroyForcibly();
             sessions.stop(0);
         }
+        System.exit(0); // the fake session-service's executor threads would keep the JVM alive
     }
 
     static final class Client implements WebSocket.Listener {
@@ -111,6 +123,7 @@ public class RelayFanoutBench {
         final CountDownLatch ready = new CountDownLatch(1);
         final StringBuilder partial = new StringBuilder();
         volatile int duplicatesOrExtra;
+        volatile long lastNanos;
 
         @Override
         public void onOpen(WebSocket ws) {
@@ -132,6 +145,7 @@ public class RelayFanoutBench {
                         int i = got.getAndIncrement();
                         if (i < lagsNanos.length) {
                             lagsNanos[i] = now - Long.parseLong(m.group(1));
+                            lastNanos = now;
                         } else {
                             duplicatesOrExtra++;
                         }
@@ -143,8 +157,9 @@ public class RelayFanoutBench {
         }
     }
 
-    static void run(int port, PrivateKey key) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    static void run(int port, PrivateKey key, long relayPid, boolean quarkusMetrics) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1) // no h2c upgrade offer
+                .connectTimeout(Duration.ofSeconds(10)).build();
         awaitReady(http, port);
         List<String> sids = new ArrayList<>();
         String runId = UUID.randomUUID().toString().substring(0, 8);
@@ -176,8 +191,8 @@ public class RelayFanoutBench {
                 throw new IllegalStateException("a client never got ready");
             }
         }
-        System.out.printf("connected %d clients on %d sessions in %d ms%n", CLIENTS, SESSIONS,
-                (System.nanoTime() - t0) / 1_000_000);
+        long connectMs = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("[%s] connected %d clients on %d sessions in %d ms%n", LABEL, CLIENTS, SESSIONS, connectMs);
 
         long publishStart = System.nanoTime();
         try (Resp redis = new Resp(REDIS_HOST, REDIS_PORT)) {
@@ -216,6 +231,13 @@ public class RelayFanoutBench {
                 all.add(c.lagsNanos[i]);
             }
         }
+        long lastDelivery = publishStart;
+        for (Client c : clients) {
+            lastDelivery = Math.max(lastDelivery, c.lastNanos);
+        }
+        // events/s: events delivered to clients / (first publish -> last delivery)
+        double eventsPerSecond = received / Math.max(1e-9, (lastDelivery - publishStart) / 1e9);
+        long rssKb = rssKb(relayPid);
         long[] lags = all.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(lags);
         System.out.printf("published %d events (%d sessions x %d tokens, %d ms apart) in %d ms%n",
@@ -223,7 +245,15 @@ public class RelayFanoutBench {
         System.out.printf("delivered %d of %d expected (%d extra)%n", received, expected, extra);
         System.out.printf("delivery lag publish->client: p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms%n",
                 pct(lags, 50), pct(lags, 90), pct(lags, 99), lags.length == 0 ? 0 : lags[lags.length - 1] / 1e6);
-        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+        System.out.printf("[%s] %.0f events/s delivered; relay RSS after the run %d MiB%n", LABEL, eventsPerSecond, rssKb / 1024);
+        if (RESULT_FILE != null && !RESULT_FILE.isBlank()) {
+            Files.writeString(Path.of(RESULT_FILE), String.format(java.util.Locale.ROOT,
+                    "%s\t%d\t%d\t%d\t%d\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f\t%d\t%d%n", LABEL, CLIENTS, SESSIONS, TOKENS,
+                    TOKEN_INTERVAL_MS, received, pct(lags, 50), pct(lags, 90), pct(lags, 99),
+                    lags.length == 0 ? 0 : lags[lags.length - 1] / 1e6, eventsPerSecond, rssKb / 1024, expected),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        }
+        String metrics = !quarkusMetrics ? "" : http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         metrics.lines().filter(l -> l.startsWith("relay_events_delivered_total") || l.startsWith("relay_connections ")
                 || l.startsWith("relay_delivery_lag_seconds_count") || l.startsWith("relay_delivery_lag_seconds_sum"))
@@ -242,6 +272,23 @@ public class RelayFanoutBench {
             System.out.println("RESULT: events were lost");
             System.exit(1);
         }
+    }
+
+    /** VmRSS of a process in KiB (0 when unknown). */
+    static long rssKb(long pid) {
+        if (pid <= 0) {
+            return 0;
+        }
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            // gone or not Linux
+        }
+        return 0;
     }
 
     static double pct(long[] sorted, double p) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Delivery-lag benchmark of one relay: 1,000 WebSocket clients, a 50-token answer each.
 # Needs: a JDK >= 21, Redis on 127.0.0.1:6379, and the packaged relay-service
-# (mvn -B -ntp -o -pl relay-service verify, or package). Knobs: CLIENTS SESSIONS TOKENS TOKEN_INTERVAL_MS.
+# (mvn -B -ntp -pl relay-service -am package -DskipTests). Knobs: CLIENTS SESSIONS TOKENS TOKEN_INTERVAL_MS.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"

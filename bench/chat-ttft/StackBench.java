@@ -1,0 +1,303 @@
+// Chat turn overhead through the whole local stack (run by bench/run.sh, which starts infra/local/run.sh):
+//   client -> nginx ingress -> chat-service -> model stand-in -> Redis -> relay-service -> WebSocket client,
+// time to first token (POST /api/chat with Prefer: respond-async -> first message.delta frame on the session's
+// WebSocket, opened through the ingress before the POST), minus a streaming call straight to the stand-in at the
+// same concurrency (first content chunk). JDK-only single-file program: java StackBench.java (see README.md).
+//
+// Signs in like a browser: POST /api/auth/magic-link, reads the 6-digit code from the auth-service log line
+// "Local sign-in link: ... (code NNNNNN)" (the local stack logs it), POST /api/auth/verify {code} with the nonce
+// cookie; refreshes with the refresh cookie before the 15-minute access token runs out.
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+public class StackBench {
+
+    static String env(String name, String dflt) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? dflt : v.trim();
+    }
+
+    static final String INGRESS = env("INGRESS_URL", "http://127.0.0.1:28080"); // where we connect
+    static final String ORIGIN = env("ORIGIN", "http://localhost:28080");       // PUBLIC_BASE_URL of the stack
+    static final String STUB = env("STUB_URL", "http://127.0.0.1:28089");
+    static final Path AUTH_LOG = Path.of(env("AUTH_LOG", "auth-service.log"));
+    static final int FIRST_TOKEN_DELAY_MS = Integer.parseInt(env("FIRST_TOKEN_DELAY_MS", "200"));
+    static final String LEVELS = env("LEVELS", "1:60,20:200,100:400"); // concurrency:turns
+    static final String RESULT_FILE = System.getenv("RESULT_FILE");
+    static final String MESSAGE = "benchmark turn [[stub:first-token-delay=" + FIRST_TOKEN_DELAY_MS + ",tokens=20,token-delay=15]]";
+
+    static final CookieManager COOKIES = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+    // HTTP/1.1 like a browser behind nginx (no h2c upgrade offer on plain http)
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(COOKIES)
+            .connectTimeout(Duration.ofSeconds(10)).executor(Executors.newFixedThreadPool(8)).build();
+    static final HttpClient STUB_HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    static volatile String accessToken;
+    static volatile long tokenAt;
+
+    public static void main(String[] args) throws Exception {
+        signIn();
+        System.err.println("signed in through the ingress");
+        // warm-up (JIT up to C2, pools, nginx upstream keep-alive), not reported: WARMUP_TURNS turns at concurrency 20
+        int warmup = Integer.parseInt(env("WARMUP_TURNS", "400"));
+        turns(warmup, 20);
+        direct(Math.min(warmup, 200), 20);
+        for (String level : LEVELS.split(",")) {
+            int c = Integer.parseInt(level.split(":")[0]);
+            int n = Integer.parseInt(level.split(":")[1]);
+            Result direct = direct(Math.min(n, 200), c);
+            Result stack = turns(n, c);
+            String row = String.format(Locale.ROOT, "%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%d%n", c, n, stack.failed,
+                    stack.p(0.50), stack.p(0.99), direct.p(0.50), direct.p(0.99), direct.ms.size());
+            System.out.printf(Locale.ROOT, "concurrency %d: stack TTFT p50 %.1f p99 %.1f ms (%d failed) | stand-in direct p50 %.1f p99 %.1f ms%n",
+                    c, stack.p(0.50), stack.p(0.99), stack.failed, direct.p(0.50), direct.p(0.99));
+            if (RESULT_FILE != null) {
+                Files.writeString(Path.of(RESULT_FILE), row, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+        System.exit(0);
+    }
+
+    record Result(List<Double> ms, int failed) {
+        double p(double q) {
+            if (ms.isEmpty()) {
+                return Double.NaN;
+            }
+            int i = (int) Math.ceil(q * ms.size()) - 1;
+            return ms.get(Math.max(0, Math.min(ms.size() - 1, i)));
+        }
+    }
+
+    interface Sample {
+        double run() throws Exception;
+    }
+
+    static Result load(int count, int concurrency, Sample sample) throws Exception {
+        List<Double> samples = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger failed = new AtomicInteger();
+        AtomicInteger left = new AtomicInteger(count);
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        for (int w = 0; w < concurrency; w++) {
+            pool.submit(() -> {
+                while (left.getAndDecrement() > 0) {
+                    try {
+                        samples.add(sample.run());
+                    } catch (Exception e) {
+                        if (failed.incrementAndGet() <= 3) {
+                            System.err.println("sample failed: " + e);
+                        }
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        if (!pool.awaitTermination(15, TimeUnit.MINUTES)) {
+            pool.shutdownNow();
+        }
+        List<Double> sorted = new ArrayList<>(samples);
+        Collections.sort(sorted);
+        return new Result(sorted, failed.get());
+    }
+
+    static Result turns(int count, int concurrency) throws Exception {
+        return load(count, concurrency, StackBench::turn);
+    }
+
+    static Result direct(int count, int concurrency) throws Exception {
+        return load(count, concurrency, StackBench::directStub);
+    }
+
+    /** A streaming call straight to the stand-in: milliseconds to the first non-empty content delta. */
+    static double directStub() throws Exception {
+        String body = "{\"model\":\"stub-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
+                + MESSAGE + " " + UUID.randomUUID() + "\"}]}";
+        long t0 = System.nanoTime();
+        HttpResponse<InputStream> r = STUB_HTTP.send(HttpRequest.newBuilder(URI.create(STUB + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            String l;
+            while ((l = lines.readLine()) != null) {
+                if (l.contains("\"content\":\"") && !l.contains("\"content\":\"\"")) {
+                    double ms = (System.nanoTime() - t0) / 1e6;
+                    while (lines.readLine() != null) {
+                        // drain, like a client reading the whole answer
+                    }
+                    return ms;
+                }
+            }
+        }
+        throw new IllegalStateException("no content from the stand-in");
+    }
+
+    static final class Frames implements WebSocket.Listener {
+        final CompletableFuture<Void> ready = new CompletableFuture<>();
+        final CompletableFuture<Long> firstDelta = new CompletableFuture<>();
+        final CompletableFuture<String> done = new CompletableFuture<>();
+        final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            ws.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            long now = System.nanoTime();
+            partial.append(data);
+            if (last) {
+                String s = partial.toString();
+                partial.setLength(0);
+                if (s.contains("\"type\":\"ready\"")) {
+                    ready.complete(null);
+                } else if (s.contains("\"type\":\"message.delta\"")) {
+                    firstDelta.complete(now);
+                } else if (s.contains("\"type\":\"message.completed\"") || s.contains("\"type\":\"message.failed\"")
+                        || s.contains("\"type\":\"error\"")) {
+                    done.complete(s);
+                    firstDelta.completeExceptionally(new IllegalStateException("no delta: " + s));
+                }
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+            ready.completeExceptionally(new IllegalStateException("closed " + code));
+            firstDelta.completeExceptionally(new IllegalStateException("closed " + code));
+            done.complete("closed " + code);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            ready.completeExceptionally(error);
+            firstDelta.completeExceptionally(error);
+            done.complete("error");
+        }
+    }
+
+    /** One turn in a fresh session: WebSocket open and ready first, then POST -> first delta frame, in ms. */
+    static double turn() throws Exception {
+        String token = token();
+        HttpResponse<String> created = HTTP.send(api("/api/sessions", token)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"bench\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("create session: " + created.statusCode() + " " + created.body());
+        }
+        String sid = field(created.body(), "id");
+        Frames frames = new Frames();
+        String proto = URLEncoder.encode("quarkus-http-upgrade#Authorization#Bearer " + token, StandardCharsets.UTF_8)
+                .replace("+", "%20");
+        WebSocket ws = HTTP.newWebSocketBuilder().header("Origin", ORIGIN).subprotocols("quarkus", proto)
+                .connectTimeout(Duration.ofSeconds(20))
+                .buildAsync(URI.create(INGRESS.replaceFirst("^http", "ws") + "/ws/sessions/" + sid), frames)
+                .get(30, TimeUnit.SECONDS);
+        try {
+            frames.ready.get(30, TimeUnit.SECONDS);
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = HTTP.send(api("/api/chat", token).header("Prefer", "respond-async")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"session_id\":\"" + sid + "\",\"message\":\"" + MESSAGE
+                            + " " + UUID.randomUUID() + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 202) {
+                throw new IllegalStateException("chat: " + r.statusCode() + " " + r.body());
+            }
+            long t1 = frames.firstDelta.get(60, TimeUnit.SECONDS);
+            // a user waits for the whole answer before the next turn: in-flight turns = concurrency
+            frames.done.get(60, TimeUnit.SECONDS);
+            return (t1 - t0) / 1e6;
+        } finally {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(e -> null);
+            ws.abort();
+        }
+    }
+
+    static HttpRequest.Builder api(String path, String token) {
+        return HttpRequest.newBuilder(URI.create(INGRESS + path)).timeout(Duration.ofSeconds(60))
+                .header("Origin", ORIGIN).header("Content-Type", "application/json").header("Authorization", "Bearer " + token);
+    }
+
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + name + " in " + json);
+        }
+        return m.group(1);
+    }
+
+    static synchronized String token() throws Exception {
+        if (System.currentTimeMillis() - tokenAt > 10 * 60_000) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(INGRESS + "/api/auth/refresh"))
+                    .header("Origin", ORIGIN).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("refresh: " + r.statusCode() + " " + r.body());
+            }
+            accessToken = field(r.body(), "access_token");
+            tokenAt = System.currentTimeMillis();
+        }
+        return accessToken;
+    }
+
+    static void signIn() throws Exception {
+        String email = "bench-" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
+        long logSize = Files.size(AUTH_LOG);
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(INGRESS + "/api/auth/magic-link"))
+                .header("Origin", ORIGIN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + email + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 202) {
+            throw new IllegalStateException("magic-link: " + r.statusCode() + " " + r.body());
+        }
+        Pattern code = Pattern.compile("Local sign-in link: .*\\(code (\\d{6})\\)");
+        String found = null;
+        for (int i = 0; i < 100 && found == null; i++) {
+            byte[] all = Files.readAllBytes(AUTH_LOG);
+            String fresh = new String(all, (int) Math.min(logSize, all.length), (int) Math.max(0, all.length - logSize), StandardCharsets.UTF_8);
+            Matcher m = code.matcher(fresh);
+            while (m.find()) {
+                found = m.group(1);
+            }
+            if (found == null) {
+                Thread.sleep(100);
+            }
+        }
+        if (found == null) {
+            throw new IllegalStateException("no sign-in code in " + AUTH_LOG);
+        }
+        HttpResponse<String> v = HTTP.send(HttpRequest.newBuilder(URI.create(INGRESS + "/api/auth/verify"))
+                .header("Origin", ORIGIN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"code\":\"" + found + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        if (v.statusCode() != 200) {
+            throw new IllegalStateException("verify: " + v.statusCode() + " " + v.body());
+        }
+        accessToken = field(v.body(), "access_token");
+        tokenAt = System.currentTimeMillis();
+    }
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# All benchmarks of issue 7 in one command; writes bench/report.md (machine, commands, tables, ratios).
+#   (a) start-up to ready and RSS per service: plain JVM vs the JDK 25 AOT cache     bench/startup/startup.py
+#   (b) relay fan-out at 1,000 and 5,000 connections vs a Node (ws + ioredis) baseline  bench/relay-fanout, bench/relay-baseline
+#   (c) chat turn overhead through the whole local stack at concurrency 1, 20, 100       bench/chat-ttft/StackBench.java
+#   (d) history page latency in a session of 100,000 messages vs pgbench                  bench/history-page/run.sh
+#
+#   bench/run.sh                         # builds the five apps with -Paot, then runs everything
+#   SKIP_BUILD=1 ONLY=fanout,ttft bench/run.sh
+# Knobs (defaults in brackets): STARTUP_RUNS [3], FANOUT_CLIENTS ["1000 5000"], FANOUT_TOKENS [50],
+# FANOUT_INTERVAL_MS [100], TTFT_LEVELS ["1:200,20:200,100:400" = concurrency:turns],
+# STACK_JAVA_OPTS ["-XX:+UseSerialGC -Xmx512m"] for the services of (c), HISTORY_N [3000],
+# HISTORY_WARMUP [1500], HISTORY_MESSAGES [100000], ONLY [startup,history,fanout,ttft].
+#
+# Loopback only, ports 28080-28099, databases chat_auth_bench / chat_sessions_bench (recreated), state and logs
+# in bench/target/run. Uses the Redis on 127.0.0.1:6379 and the PostgreSQL on 127.0.0.1:5432 (as infra/local).
+# On a shared machine it first waits (at most WAIT_MAX seconds) while an infra/local/test.sh run is going on.
+set -euo pipefail
+
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH/.." && pwd)
+WORK=$BENCH/target/run
+LOGS=$WORK/logs
+REPORT=${REPORT:-$BENCH/report.md}
+ONLY=${ONLY:-startup,history,fanout,ttft}
+STARTUP_RUNS=${STARTUP_RUNS:-3}
+FANOUT_CLIENTS=${FANOUT_CLIENTS:-1000 5000}
+FANOUT_TOKENS=${FANOUT_TOKENS:-50}
+FANOUT_INTERVAL_MS=${FANOUT_INTERVAL_MS:-100}
+TTFT_LEVELS=${TTFT_LEVELS:-1:200,20:200,100:400}
+# (c) measures steady state: the full JIT (infra/local's default stops at C1 for a fast start) and a bounded heap
+STACK_JAVA_OPTS=${STACK_JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}
+HISTORY_N=${HISTORY_N:-3000}
+HISTORY_WARMUP=${HISTORY_WARMUP:-1500}
+HISTORY_MESSAGES=${HISTORY_MESSAGES:-100000}
+WAIT_MAX=${WAIT_MAX:-3600}
+AUTH_DB=chat_auth_bench
+SESSION_DB=chat_sessions_bench
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+
+log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "$*"; exit 1; }
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+# Each part replaces only its own results, so ONLY=<part> can redo one part and keep the others in the report.
+mkdir -p "$LOGS"
+for part in build startup history fanout ttft; do
+  if want $part || { [ $part = build ] && [ "${SKIP_BUILD:-0}" != 1 ]; }; then
+    rm -f "$WORK/commands-$part.md" "$WORK/$part.tsv" "$WORK/load-$part.txt"
+  fi
+done
+# run_logged <stage> <command...>: records the command line for the report, runs it
+run_logged() {
+  local stage=$1; shift
+  local line="$*"
+  printf -- '- `%s`\n' "${line//$ROOT\//}" >> "$WORK/commands-$stage.md"
+  "$@"
+}
+loadavg() { echo "$1 $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/load-${1%%-*}.txt"; }
+
+# Our own children only: everything started here is recorded and stopped at exit.
+PIDS=()
+cleanup() {
+  set +e
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$pid" 2>/dev/null
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_quiet() { # the lead's test run owns the two cores while it runs
+  local waited=0
+  while pgrep -f 'infra/local/test.sh' >/dev/null && [ $waited -lt "$WAIT_MAX" ]; do
+    [ $waited = 0 ] && log "an infra/local/test.sh run is going on: waiting (polling every 30 s, at most ${WAIT_MAX}s)"
+    sleep 30; waited=$((waited + 30))
+  done
+  [ $waited = 0 ] || log "waited ${waited}s"
+}
+
+wait_http() { # wait_http <url> <seconds>
+  local i
+  for ((i = 0; i < $2 * 4; i++)); do curl -fs -o /dev/null "$1" && return 0; sleep 0.25; done
+  return 1
+}
+
+# A JDK 25 (the AOT cache needs it); infra/local/lib.sh picks the newest JDK the same way.
+for j in "${JAVA_HOME:-}" $(ls -d /usr/lib/jvm/*25* 2>/dev/null | sort -rV); do
+  [ -n "$j" ] && [ -x "$j/bin/javac" ] && "$j/bin/java" -version 2>&1 | grep -q 'version "25' && { JAVA_HOME=$j; break; }
+done
+"$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "25' || die "needs a JDK 25 (JAVA_HOME)"
+export JAVA_HOME PATH=$JAVA_HOME/bin:$PATH
+for tool in curl python3 psql createdb dropdb pgbench redis-cli node npm nginx openssl; do
+  command -v $tool >/dev/null || die "missing tool: $tool"
+done
+# 5,000 WebSockets plus their server ends: raise the soft limit to the hard one
+ulimit -n "$(ulimit -Hn)" || true
+[ "$(ulimit -n)" -ge 12000 ] || log "ulimit -n is $(ulimit -n): 5,000 connections may fail"
+
+wait_quiet
+date -u '+%Y-%m-%d %H:%M:%S UTC' > "$WORK/date-$(echo "$ONLY" | tr ',' '-')"
+
+# ---------------------------------------------------------------- build (the aot profile of each module)
+APPS="infra/llm-stub auth-service session-service chat-service relay-service"
+loadavg build
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  log "building $APPS with -Paot (log: $LOGS/build.log)"
+  run_logged build mvn -B -ntp -f "$ROOT/pom.xml" -Paot -pl "${APPS// /,}" -am package -DskipTests >"$LOGS/build.log" 2>&1 \
+    || { tail -40 "$LOGS/build.log" >&2; die "build failed"; }
+fi
+: > "$WORK/aot-files.tsv"
+for m in $APPS; do
+  f=$ROOT/$m/target/quarkus-app/app.aot
+  if [ -f "$f" ]; then echo -e "$m\t$(du -m "$f" | cut -f1)" >> "$WORK/aot-files.tsv"; else echo -e "$m\tmissing" >> "$WORK/aot-files.tsv"; fi
+done
+
+# The services' environment (infra/local/run.sh's variables, our ports and databases)
+mkdir -p "$WORK/keys"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/keys/jwt-private.pem" 2>/dev/null
+export AUTH_SIGNING_KEY=$WORK/keys/jwt-private.pem
+export QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD= JWT_ISSUER=chat-platform
+export AUTH_COOKIE_SECURE=false QUARKUS_MAILER_MOCK=true AUTH_MAIL_LOG_LINKS=true TRUSTED_PROXIES=127.0.0.1 LOG_JSON=false
+export OPENAI_API_KEY=offline-stand-in OPENAI_MODEL=stub-model
+# turns per minute and the daily token quota would stop a benchmark user after 20 turns
+export CHAT_TURNS_PER_MINUTE=1000000 CHAT_DAILY_TOKEN_QUOTA=1000000000
+for db in $AUTH_DB $SESSION_DB; do dropdb --if-exists "$db" 2>/dev/null || true; createdb "$db"; done
+
+# ---------------------------------------------------------------- (a) start-up: plain JVM vs AOT cache
+if want startup; then
+  wait_quiet; loadavg startup
+  log "(a) start-up to ready, $STARTUP_RUNS runs per variant and service"
+  (
+    export JWKS_URL=http://localhost:28091/api/auth/jwks PUBLIC_BASE_URL=http://localhost:28090 CORS_ORIGINS=http://localhost:28090
+    export SESSION_SERVICE_URL=http://localhost:28092 CHAT_SERVICE_URL=http://localhost:28093 OPENAI_BASE_URL=http://localhost:28099/v1
+    export AUTH_JDBC_URL=jdbc:postgresql://$PGHOST:$PGPORT/$AUTH_DB SESSION_JDBC_URL=jdbc:postgresql://$PGHOST:$PGPORT/$SESSION_DB
+    export LOGS
+    run_logged startup env RUNS="$STARTUP_RUNS" python3 "$BENCH/startup/startup.py" > "$WORK/startup.tsv"
+  ) || log "(a) failed (see $LOGS/startup-*.log)"
+fi
+
+# ---------------------------------------------------------------- (d) history page at 100,000 messages
+if want history; then
+  wait_quiet; loadavg history
+  log "(d) history page, $HISTORY_MESSAGES messages, $HISTORY_N requests"
+  (
+    export RESULT_FILE=$WORK/history.tsv
+    run_logged history env N="$HISTORY_N" WARMUP="$HISTORY_WARMUP" MESSAGES="$HISTORY_MESSAGES" HISTORY_PORT=28096 \
+      HISTORY_DB="${SESSION_DB}_history" "$BENCH/history-page/run.sh" > "$LOGS/history.out" 2> "$LOGS/history.log"
+  ) || log "(d) failed (see $LOGS/history.log)"
+fi
+
+# ---------------------------------------------------------------- (b) relay fan-out vs the Node baseline
+if want fanout; then
+  wait_quiet; loadavg fanout
+  log "(b) npm ci for the Node baseline"
+  (cd "$BENCH/relay-baseline" && run_logged fanout npm ci --no-audit --no-fund --loglevel=error >"$LOGS/npm.log" 2>&1) \
+    || die "npm ci failed (see $LOGS/npm.log)"
+  for n in $FANOUT_CLIENTS; do
+    export RESULT_FILE=$WORK/fanout.tsv
+    knobs=(CLIENTS="$n" SESSIONS="$n" TOKENS="$FANOUT_TOKENS" TOKEN_INTERVAL_MS="$FANOUT_INTERVAL_MS")
+    log "(b) relay-service, $n connections"
+    run_logged fanout env LABEL=relay-service "${knobs[@]}" "$BENCH/relay-fanout/run.sh" >"$LOGS/fanout-relay-$n.log" 2>&1 \
+      || log "(b) relay-service at $n: failed or lost events (see $LOGS/fanout-relay-$n.log)"
+    loadavg "fanout-$n"
+    log "(b) Node baseline, $n connections"
+    printf -- '- `PORT=28095 CORS_ORIGINS=http://localhost:8080 node bench/relay-baseline/relay.js &`\n' >> "$WORK/commands-fanout.md"
+    PORT=28095 CORS_ORIGINS=http://localhost:8080 node "$BENCH/relay-baseline/relay.js" >"$LOGS/relay-baseline-$n.log" 2>&1 &
+    NODE_PID=$!; PIDS+=("$NODE_PID")
+    wait_http http://127.0.0.1:28095/q/health/ready 30 || die "the Node baseline did not come up"
+    printf -- '- `env RELAY_URL=http://127.0.0.1:28095 RELAY_PID=<its pid> LABEL=node-ws-ioredis %s bench/relay-fanout/run.sh`\n' "${knobs[*]}" >> "$WORK/commands-fanout.md"
+    env RELAY_URL=http://127.0.0.1:28095 RELAY_PID="$NODE_PID" LABEL=node-ws-ioredis "${knobs[@]}" \
+      "$BENCH/relay-fanout/run.sh" >"$LOGS/fanout-node-$n.log" 2>&1 \
+      || log "(b) Node baseline at $n: failed or lost events (see $LOGS/fanout-node-$n.log)"
+    kill -TERM "$NODE_PID" 2>/dev/null; wait "$NODE_PID" 2>/dev/null || true
+  done
+  unset RESULT_FILE
+fi
+
+# ---------------------------------------------------------------- (c) chat turn overhead through the stack
+if want ttft; then
+  wait_quiet; loadavg ttft
+  log "(c) starting the whole stack (infra/local/run.sh) on ports 2808x"
+  STACK=$WORK/stack
+  (
+    export SKIP_BUILD=1 PLATFORM_STATE_DIR=$STACK INGRESS_PORT=28080 AUTH_PORT=28081 SESSION_PORT=28082 CHAT_PORT=28083
+    export RELAY_PORT=28084 LLM_STUB_PORT=28089 AUTH_DB SESSION_DB JAVA_OPTS=$STACK_JAVA_OPTS
+    unset OPENAI_API_KEY OPENAI_BASE_URL OPENAI_MODEL
+    printf -- '- `JAVA_OPTS=\"%s\" SKIP_BUILD=1 PLATFORM_STATE_DIR=%s INGRESS_PORT=28080 AUTH_PORT=28081 SESSION_PORT=28082 CHAT_PORT=28083 RELAY_PORT=28084 LLM_STUB_PORT=28089 AUTH_DB=%s SESSION_DB=%s CHAT_TURNS_PER_MINUTE=1000000 CHAT_DAILY_TOKEN_QUOTA=1000000000 infra/local/run.sh`\n' \
+      "$STACK_JAVA_OPTS" "bench/target/run/stack" "$AUTH_DB" "$SESSION_DB" >> "$WORK/commands-ttft.md"
+    exec "$ROOT/infra/local/run.sh"
+  ) >"$LOGS/stack.log" 2>&1 &
+  STACK_PID=$!; PIDS+=("$STACK_PID")
+  up=1
+  for svc in auth session chat relay; do
+    wait_http "http://127.0.0.1:28080/q/$svc/health/ready" 240 || { up=0; break; }
+  done
+  wait_http http://127.0.0.1:28089/q/health/ready 60 || up=0
+  if [ $up = 1 ]; then
+    log "(c) stack ready; turns at $TTFT_LEVELS (concurrency:turns)"
+    RESULT_FILE=$WORK/ttft.tsv AUTH_LOG=$STACK/logs/auth-service.log \
+      run_logged ttft env INGRESS_URL=http://127.0.0.1:28080 ORIGIN=http://localhost:28080 STUB_URL=http://127.0.0.1:28089 \
+      LEVELS="$TTFT_LEVELS" java "$BENCH/chat-ttft/StackBench.java" >"$LOGS/ttft.log" 2>&1 \
+      || log "(c) failed (see $LOGS/ttft.log)"
+  else
+    log "(c) the stack did not come up (see $LOGS/stack.log and $STACK/logs)"
+  fi
+  kill -TERM "$STACK_PID" 2>/dev/null
+  for _ in $(seq 1 120); do kill -0 "$STACK_PID" 2>/dev/null || break; sleep 0.5; done
+fi
+
+# ---------------------------------------------------------------- the report
+python3 "$BENCH/report.py" "$WORK" "$ROOT" > "$REPORT"
+log "report: $REPORT"
