@@ -159,6 +159,9 @@ if tt:
         w(f'| {r[0]} | {r[1]} | {r[2]} | {fmt(s50)} | {fmt(s99)} | {fmt(d50)} | {fmt(d99)} | '
           f'{fmt(s50 - d50 if s50 is not None and d50 is not None else None)} | '
           f'{fmt(s99 - d99 if s99 is not None and d99 is not None else None)} | {ratio(s50, d50)} |')
+    rss = rows('rss-ttft.tsv')
+    if rss:
+        w('\nRSS of each process of the stack right after the last turn (MiB): ' + ', '.join(f'{r[0]} {r[1]}' for r in rss) + '.')
 else:
     w('Not run in this report.')
 

@@ -47,7 +47,7 @@ want() { [[ ",$ONLY," == *",$1,"* ]]; }
 mkdir -p "$LOGS"
 for part in build startup history fanout ttft; do
   if want $part || { [ $part = build ] && [ "${SKIP_BUILD:-0}" != 1 ]; }; then
-    rm -f "$WORK/commands-$part.md" "$WORK/$part.tsv" "$WORK/load-$part.txt"
+    rm -f "$WORK/commands-$part.md" "$WORK/$part.tsv" "$WORK/load-$part.txt" "$WORK/rss-$part.tsv"
   fi
 done
 # run_logged <stage> <command...>: records the command line for the report, runs it
@@ -204,6 +204,11 @@ if want ttft; then
       run_logged ttft env INGRESS_URL=http://127.0.0.1:28080 ORIGIN=http://localhost:28080 STUB_URL=http://127.0.0.1:28089 \
       LEVELS="$TTFT_LEVELS" java "$BENCH/chat-ttft/StackBench.java" >"$LOGS/ttft.log" 2>&1 \
       || log "(c) failed (see $LOGS/ttft.log)"
+    # RSS of every process of the stack right after the turns (sizes the Kubernetes memory requests)
+    while read -r pid name; do
+      rss=$(awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || true)
+      [ -n "$rss" ] && printf '%s\t%s\n' "$name" "$rss" >> "$WORK/rss-ttft.tsv"
+    done < <(cat "$STACK"/pids.* 2>/dev/null)
   else
     log "(c) the stack did not come up (see $LOGS/stack.log and $STACK/logs)"
   fi
