@@ -10,6 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
@@ -83,6 +85,36 @@ class IngressRoutesTest {
                 .map(r -> r.match() + " " + r.path()).filter(k -> !SELF_ANSWERING_IN_NGINX.containsKey(k)).toList();
         assertTrue(unknown.isEmpty(), "nginx locations without proxy_pass that the Ingress does not account for: "
                 + unknown + " (add them to SELF_ANSWERING_IN_NGINX with their Kubernetes behaviour)");
+    }
+
+    /**
+     * nginx drops every server-level proxy_set_header in a location that sets one of its own: such a
+     * location (the WebSocket one) must repeat them, or the services lose the client IP and Host.
+     */
+    @Test
+    void locationsSettingHeadersRepeatTheForwardingHeaders() {
+        String outside = Routes.stripComments(Repo.read(Repo.NGINX_TEMPLATE))
+                .replaceAll("(?s)location\\s[^{]*\\{[^}]*\\}", "");
+        Matcher m = Pattern.compile("proxy_set_header\\s+(\\S+)").matcher(outside);
+        Set<String> serverHeaders = new LinkedHashSet<>();
+        while (m.find()) {
+            serverHeaders.add("proxy_set_header " + m.group(1));
+        }
+        assertTrue(serverHeaders.contains("proxy_set_header X-Forwarded-For"), "server-level headers: " + serverHeaders);
+        List<String> problems = new ArrayList<>();
+        for (Location loc : nginx()) {
+            boolean ownHeaders = loc.directives().keySet().stream().anyMatch(k -> k.startsWith("proxy_set_header "));
+            if (!ownHeaders) {
+                continue;
+            }
+            for (String h : serverHeaders) {
+                // Connection is replaced on purpose by the upgrade value
+                if (!h.endsWith(" Connection") && !loc.directives().containsKey(h)) {
+                    problems.add(loc.route() + " lacks " + h);
+                }
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
     /** The comparison itself can fail: a route dropped from one side is reported by name. */
