@@ -66,7 +66,8 @@ ensure_tools() {
   command -v curl >/dev/null || missing+=(curl)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v redis-server >/dev/null || missing+=(redis-server)
-  command -v psql >/dev/null || missing+=(postgresql postgresql-client)
+  # the server too, not only a client (pg_bin finds its binaries)
+  { command -v psql >/dev/null && [ -n "$(pg_bin)" ]; } || missing+=(postgresql postgresql-client)
   command -v nginx >/dev/null || missing+=(nginx)
   [ "${1:-}" = --test ] && {
     # the deployment contract tests render the kustomize overlays and check the Prometheus rules
@@ -104,6 +105,7 @@ pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 ensure_postgres() {
   if pg_isready -q -h "$PGHOST" -p "$PGPORT"; then
     log "PostgreSQL already listening on $PGHOST:$PGPORT: using it"
+    ensure_db_login
     return
   fi
   local bin data=$STATE/postgres
@@ -131,6 +133,27 @@ ensure_postgres() {
   "${as[@]}" "$bin/postgres" -D "$data" -h "$PGHOST" -p "$PGPORT" -k /tmp >>"$LOGS/postgres.log" 2>&1 &
   started $! postgres
   wait_for PostgreSQL 60 pg_isready -q -h "$PGHOST" -p "$PGPORT"
+}
+
+# A PostgreSQL we found may refuse password-less TCP logins (Debian's packaged cluster: scram on
+# 127.0.0.1). Then, as root, create a login role with a generated password over the local socket
+# (as the postgres user) and use it; the password stays in $STATE. Nothing else of that server changes.
+ensure_db_login() {
+  psql -d postgres -tAc 'SELECT 1' >/dev/null 2>&1 && return 0
+  [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 \
+    || die "PostgreSQL on $PGHOST:$PGPORT refuses user $PGUSER without a password: set PGUSER/PGPASSWORD"
+  local role=chat_platform pwfile=$STATE/pg-password
+  [ -s "$pwfile" ] || (umask 077 && openssl rand -hex 24 > "$pwfile")
+  log "PostgreSQL asks for a password: using role $role (password in $pwfile)"
+  runuser -u postgres -- env -u PGHOST -u PGUSER psql -q -v ON_ERROR_STOP=1 -p "$PGPORT" -d postgres \
+    -v role="$role" -v pw="$(cat "$pwfile")" >>"$LOGS/postgres.log" 2>&1 <<'SQL' || die "cannot create role $role (see $LOGS/postgres.log)"
+SELECT format('CREATE ROLE %I LOGIN CREATEDB', :'role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', :'role', :'pw') \gexec
+SQL
+  PGPASSWORD=$(cat "$pwfile")
+  export PGUSER=$role PGPASSWORD
+  export QUARKUS_DATASOURCE_USERNAME=$role QUARKUS_DATASOURCE_PASSWORD=$PGPASSWORD
+  psql -d postgres -tAc 'SELECT 1' >/dev/null || die "role $role still cannot log in over TCP"
 }
 
 ensure_database() {

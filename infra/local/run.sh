@@ -42,8 +42,14 @@ if [ -z "${AUTH_SIGNING_KEY:-}" ]; then
 fi
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  # USE_AOT_CACHE=1 builds with the JDK AOT cache (-Paot: a training run per service, JDK >= 25)
+  build_args=(-B -ntp -DskipTests)
+  if [ "${USE_AOT_CACHE:-0}" = 1 ]; then
+    [ "$(java_major "$JAVA_HOME/bin/java" | cut -d. -f1)" -ge 25 ] || die "USE_AOT_CACHE=1 needs a JDK >= 25 (set JAVA_HOME)"
+    build_args+=(-Paot)
+  fi
   log "building the modules (logs: $LOGS/build.log)"
-  (cd "$ROOT" && mvn -B -ntp -DskipTests package >"$LOGS/build.log" 2>&1) || die "build failed (see $LOGS/build.log)"
+  (cd "$ROOT" && mvn "${build_args[@]}" package >"$LOGS/build.log" 2>&1) || die "build failed (see $LOGS/build.log)"
 fi
 
 # Configuration shared by the services: DESIGN.md's environment variables, local values.
@@ -87,7 +93,10 @@ if [ -z "${OPENAI_API_KEY:-}" ] && [ -z "${OPENAI_BASE_URL:-}" ]; then
   export OPENAI_BASE_URL=http://localhost:$LLM_STUB_PORT/v1 OPENAI_API_KEY=offline-stand-in OPENAI_MODEL=${OPENAI_MODEL:-stub-model}
   STUB=1
 else
-  log "using the configured model at ${OPENAI_BASE_URL:-the OpenAI API} (${OPENAI_MODEL:-default model})"
+  # only a key given: it is an OpenAI key (chat-service's own default is the local stand-in)
+  export OPENAI_BASE_URL=${OPENAI_BASE_URL:-https://api.openai.com/v1}
+  export OPENAI_MODEL=${OPENAI_MODEL:-gpt-4o-mini}
+  log "using the configured model at $OPENAI_BASE_URL ($OPENAI_MODEL)"
   STUB=0
 fi
 
