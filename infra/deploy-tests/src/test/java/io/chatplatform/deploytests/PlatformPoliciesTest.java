@@ -75,7 +75,10 @@ class PlatformPoliciesTest {
         return Repo.ofKind(overlay, "NetworkPolicy").stream().filter(p -> {
             Map<String, Object> sel = map(p, "spec", "podSelector");
             Map<String, Object> labels = map(sel, "matchLabels");
-            return (labels.isEmpty() && list(sel, "matchExpressions").isEmpty()) || app.equals(labels.get("app.kubernetes.io/name"));
+            List<Object> exprs = list(sel, "matchExpressions");
+            boolean inExpr = exprs.stream().anyMatch(x -> "app.kubernetes.io/name".equals(str(x, "key"))
+                    && "In".equals(str(x, "operator")) && list(x, "values").contains(app));
+            return (labels.isEmpty() && exprs.isEmpty()) || app.equals(labels.get("app.kubernetes.io/name")) || inExpr;
         }).toList();
     }
 
@@ -188,9 +191,16 @@ class PlatformPoliciesTest {
             if (!expected.equals(actual)) {
                 problems.add(e.getKey() + " is reachable from " + actual + ", expected only the services " + expected);
             }
+            // in the cluster (a Deployment of the overlay) or outside it, reached by address
+            boolean inCluster = Repo.find(overlay, "Deployment", e.getKey()).isPresent()
+                    || Repo.find(overlay, "StatefulSet", e.getKey()).isPresent();
             for (String client : e.getValue()) {
-                if (!egressPeers(overlay, client, port).contains("pod:" + e.getKey())) {
-                    problems.add(client + " may not reach " + e.getKey() + ":" + port + " (egress)");
+                Set<String> peers = egressPeers(overlay, client, port);
+                boolean reaches = inCluster ? peers.contains("pod:" + e.getKey())
+                        : peers.stream().anyMatch(p -> p.startsWith("ip:"));
+                if (!reaches) {
+                    problems.add(client + " may not reach " + e.getKey() + ":" + port + " (egress, "
+                            + (inCluster ? "in-cluster pods" : "external: an ipBlock") + ")");
                 }
             }
         }
