@@ -89,7 +89,7 @@ class PrometheusAndDashboardTest {
         required.put("RateLimitSurge", "_rate_limited_total");
         required.put("Http429Surge", "status=\"429\"");
         required.put("ServiceNotReady", "kube_pod_container_status_ready");
-        required.put("ServiceReadinessProbeFailing", "probe_success");
+        required.put("ServiceDependencyUnavailable", "readiness_check_status");
         List<String> problems = new ArrayList<>();
         required.forEach((alert, fragment) -> {
             String expr = exprByAlert.get(alert);
