@@ -107,4 +107,15 @@ class DelayAndAdminTest {
                 .when().post("/admin/faults").then().statusCode(400)
                 .body("error.type", equalTo("invalid_request_error"));
     }
+    @Test
+    void adminTokenDelaySpacesTheDeltas() throws Exception {
+        given().contentType(ContentType.JSON).body("{\"token_delay_ms\":120,\"answer_tokens\":4}")
+                .when().put("/admin/config").then().statusCode(200).body("token_delay_ms", equalTo(120));
+        StubHttp.Exchange ex = StubHttp.post(base, "/v1/chat/completions", Req.create().user("paced").stream()
+                .json(), Map.of(), 10_000);
+        List<StubHttp.Event> events = ex.events();
+        assertEquals(4 + 4, events.size(), "role chunk, 4 deltas, finish, usage, [DONE]");
+        long spread = events.get(4).atMs() - events.get(1).atMs();
+        assertTrue(spread >= 3 * 120 - 50, "3 admin token delays took " + spread + " ms");
+    }
 }

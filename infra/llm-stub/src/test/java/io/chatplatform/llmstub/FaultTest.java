@@ -5,6 +5,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
 import java.net.URL;
@@ -135,5 +137,35 @@ class FaultTest {
                 .body("requests", equalTo(0)).body("pending_faults", hasSize(0));
         given().contentType(ContentType.JSON).body(Req.create().user("d").json())
                 .when().post("/v1/chat/completions").then().statusCode(200);
+    }
+    /** Every fault kind queued through the admin endpoint hits the next streaming request, once. */
+    @ParameterizedTest(name = "admin fault {0}")
+    @ValueSource(strings = { "429", "500", "503", "hang", "drop" })
+    void everyFaultKindCanBeQueuedThroughAdmin(String fault) throws Exception {
+        given().contentType(ContentType.JSON).body("{\"fault\":\"" + fault + "\",\"times\":1}")
+                .when().post("/admin/faults").then().statusCode(202).body("pending", hasSize(1));
+        StubHttp.Exchange ex = StubHttp.post(base, "/v1/chat/completions",
+                Req.create().user("queued " + fault + " one two three four five").stream().json(), Map.of(), 1500);
+        switch (fault) {
+            case "hang" -> {
+                assertTrue(ex.timedOut(), "the hung request never answered");
+                assertEquals(0, ex.bytes());
+            }
+            case "drop" -> {
+                assertEquals(200, ex.status());
+                assertTrue(ex.closedByServer(), "the server closed the stream");
+                assertFalse(ex.done(), "no [DONE] after a drop");
+            }
+            default -> {
+                assertEquals(Integer.parseInt(fault), ex.status());
+                assertFalse(ex.done());
+            }
+        }
+        // consumed: the next request is served normally
+        StubHttp.Exchange next = StubHttp.post(base, "/v1/chat/completions",
+                Req.create().user("after " + fault).stream().json(), Map.of(), 10_000);
+        assertEquals(200, next.status());
+        assertTrue(next.done(), "the request after the queued fault completes");
+        given().when().get("/admin/stats").then().body("by_fault.'" + fault + "'", equalTo(1));
     }
 }
