@@ -182,9 +182,11 @@ stop_started() {
 }
 
 # Headless Chromium and its driver, for the end-to-end browser tests.
+# E2E_CHROMIUM / E2E_CHROMEDRIVER name binaries installed some other way (e.g. on Ubuntu, where apt's
+# chromium is only a snap wrapper).
 ensure_browser() {
   local missing=()
-  command -v chromium >/dev/null || missing+=(chromium)
-  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  [ -n "${E2E_CHROMIUM:-}" ] || command -v chromium >/dev/null || missing+=(chromium)
+  [ -n "${E2E_CHROMEDRIVER:-}" ] || command -v chromedriver >/dev/null || missing+=(chromium-driver)
   [ ${#missing[@]} = 0 ] || apt_install "${missing[@]}"
 }

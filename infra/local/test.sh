@@ -15,4 +15,7 @@ ensure_database chat_sessions_test
 
 cd "$ROOT"
 log "mvn verify (all modules)"
-mvn -B -ntp verify "$@"
+browser=()
+[ -n "${E2E_CHROMIUM:-}" ] && browser+=("-De2e.chromium=$E2E_CHROMIUM")
+[ -n "${E2E_CHROMEDRIVER:-}" ] && browser+=("-De2e.chromedriver=$E2E_CHROMEDRIVER")
+mvn -B -ntp verify "${browser[@]}" "$@"
