@@ -2,6 +2,8 @@ package io.chatplatform.session;
 
 import io.chatplatform.common.ProblemException;
 
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Query and path parameters parsed by hand, so a bad value is a 400 problem (not JAX-RS's bare 404). */
@@ -23,7 +25,7 @@ final class Params {
             // fall through
         }
         throw ProblemException.badRequest("'" + name + "' must be an integer from " + min + " to " + max + ".")
-                .extension("violations", java.util.List.of(java.util.Map.of("field", name,
+                .extension("violations", List.of(Map.of("field", name,
                         "message", "must be between " + min + " and " + max)));
     }
 
@@ -42,16 +44,21 @@ final class Params {
         throw ProblemException.badRequest("'" + name + "' must be an integer >= " + min + ".");
     }
 
-    /** A session id in the path: something that is not a UUID names no session, hence 404. */
+    /**
+     * A session id in the path. Only the canonical UUID form is accepted; anything else is a 400 naming
+     * the parameter. A well-formed id that names no session of the caller is the service's 404.
+     */
     static UUID sessionId(String raw) {
         try {
             UUID id = UUID.fromString(raw);
+            // UUID.fromString also takes short forms such as "1-1-1-1-1": not an id we ever hand out
             if (id.toString().equalsIgnoreCase(raw)) {
                 return id;
             }
         } catch (IllegalArgumentException ignored) {
             // fall through
         }
-        throw SessionService.notFound();
+        throw ProblemException.badRequest("Path parameter 'id' must be a UUID.")
+                .extension("violations", List.of(Map.of("field", "id", "message", "must be a UUID")));
     }
 }

@@ -69,11 +69,27 @@ class BadInputTest {
     void invalidIdsLimitsAndCursors() {
         UUID me = UUID.randomUUID();
         String sid = createSession(me, "s");
-        // a path id that is not a UUID names no session
-        as(me).get("/api/sessions/not-a-uuid").then().statusCode(404).contentType(PROBLEM);
-        as(me).get("/api/sessions/not-a-uuid/messages").then().statusCode(404);
-        as(me).body(Map.of("role", "user", "content", "x")).post("/api/sessions/123/messages").then().statusCode(404);
-        as(me).delete("/api/sessions/" + sid.substring(1)).then().statusCode(404);
+        // a path id that is not a (canonical) UUID is a 400 naming the parameter, on every route
+        as(me).get("/api/sessions/not-a-uuid").then().statusCode(400).contentType(PROBLEM)
+                .body("status", equalTo(400)).body("detail", containsString("'id'"))
+                .body("violations.field", contains("id"));
+        as(me).get("/api/sessions/not-a-uuid/messages").then().statusCode(400).contentType(PROBLEM)
+                .body("violations.field", contains("id"));
+        as(me).body(Map.of("role", "user", "content", "x")).post("/api/sessions/123/messages").then()
+                .statusCode(400).contentType(PROBLEM).body("violations.field", contains("id"));
+        as(me).body(Map.of("title", "renamed")).patch("/api/sessions/1-1-1-1-1").then().statusCode(400)
+                .contentType(PROBLEM).body("violations.field", contains("id"));
+        as(me).get("/api/sessions/" + sid + "x/export").then().statusCode(400).contentType(PROBLEM);
+        as(me).delete("/api/sessions/" + sid.substring(1)).then().statusCode(400).contentType(PROBLEM)
+                .body("violations.field", contains("id"));
+        // well-formed ids stay 404: unknown, and someone else's (indistinguishable from unknown)
+        String unknown = UUID.randomUUID().toString();
+        as(me).get("/api/sessions/" + unknown).then().statusCode(404).contentType(PROBLEM);
+        as(me).delete("/api/sessions/" + unknown).then().statusCode(404);
+        as(UUID.randomUUID()).get("/api/sessions/" + sid).then().statusCode(404).contentType(PROBLEM);
+        as(UUID.randomUUID()).delete("/api/sessions/" + sid).then().statusCode(404);
+        // upper case is the same UUID, not a malformed one
+        as(me).get("/api/sessions/" + sid.toUpperCase(java.util.Locale.ROOT)).then().statusCode(200);
 
         for (String limit : new String[]{"0", "-1", "abc", "1e3", "99999999999"}) {
             as(me).queryParam("limit", limit).get("/api/sessions").then().statusCode(400).contentType(PROBLEM)
