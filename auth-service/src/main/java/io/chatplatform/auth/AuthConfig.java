@@ -40,6 +40,8 @@ public interface AuthConfig {
 
     Limits limits();
 
+    Outbox outbox();
+
     interface AccessToken {
         @WithDefault("PT15M")
         Duration ttl();
@@ -83,6 +85,12 @@ public interface AuthConfig {
         /** Local stack only: print the magic link and code to the console at INFO. */
         @WithDefault("false")
         boolean logLinks();
+    }
+
+    interface Outbox {
+        /** How often events that could not be published right after their commit are retried. */
+        @WithDefault("5s")
+        Duration drainInterval();
     }
 
     interface Limits {

@@ -1,5 +1,7 @@
 package io.chatplatform.auth;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -11,25 +13,28 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 
-/** Random secrets and the hashes under which they are stored (never the secrets themselves). */
-public final class Secrets {
+/**
+ * Random secrets and the hashes under which they are stored (never the secrets themselves).
+ * The generator is a bean, not a static field: beans are created at run time, so a native image
+ * never carries a SecureRandom seeded during the build (a static initialiser may run at build time).
+ */
+@ApplicationScoped
+public class Secrets {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
-    private Secrets() {
-    }
+    private final SecureRandom random = new SecureRandom();
 
     /** 256 random bits, base64url without padding (43 characters). */
-    public static String token() {
+    public String token() {
         byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
+        random.nextBytes(bytes);
         return B64URL.encodeToString(bytes);
     }
 
     /** A uniformly random six-digit code. */
-    public static String code() {
-        return String.format("%06d", RANDOM.nextInt(1_000_000));
+    public String code() {
+        return String.format("%06d", random.nextInt(1_000_000));
     }
 
     public static byte[] sha256(String value) {
@@ -45,10 +50,10 @@ public final class Secrets {
     }
 
     /** AES-GCM with a key derived from a secret the reader must present (only its hash is stored). */
-    public static String seal(String secret, String plaintext) {
+    public String seal(String secret, String plaintext) {
         try {
             byte[] iv = new byte[12];
-            RANDOM.nextBytes(iv);
+            random.nextBytes(iv);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key(secret), new GCMParameterSpec(128, iv));
             byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));

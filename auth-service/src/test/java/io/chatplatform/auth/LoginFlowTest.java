@@ -98,7 +98,7 @@ class LoginFlowTest {
     void wrongAndMalformedTokensAreRejected() {
         String ip = ip();
         Mailed m = requestLink(mailbox, email(), ip);
-        verifyToken(Secrets.token(), m.nonce(), ip).then().statusCode(401).contentType("application/problem+json");
+        verifyToken(randomToken(), m.nonce(), ip).then().statusCode(401).contentType("application/problem+json");
         verifyToken("not-a-token", m.nonce(), ip).then().statusCode(401);
         // the real one is untouched by the failures
         verifyToken(m.token(), m.nonce(), ip).then().statusCode(200);
@@ -147,7 +147,7 @@ class LoginFlowTest {
         String email = email();
         String ip = ip();
         Mailed m = requestLink(mailbox, email, ip);
-        for (String otherNonce : new String[] {null, Secrets.token()}) {
+        for (String otherNonce : new String[] {null, randomToken()}) {
             verifyToken(m.token(), otherNonce, ip).then().statusCode(409)
                     .contentType("application/problem+json")
                     .body("confirmation_required", is(true))
@@ -164,7 +164,7 @@ class LoginFlowTest {
         String ip = ip();
         Mailed m = requestLink(mailbox, email, ip);
         from(ip).body(Map.of("code", m.code())).post("/api/auth/verify").then().statusCode(401);
-        from(ip).cookie("auth_nonce", Secrets.token()).body(Map.of("code", m.code())).post("/api/auth/verify")
+        from(ip).cookie("auth_nonce", randomToken()).body(Map.of("code", m.code())).post("/api/auth/verify")
                 .then().statusCode(401);
         from(ip).cookie("auth_nonce", m.nonce()).body(Map.of("code", m.code())).post("/api/auth/verify")
                 .then().statusCode(200).body("user.email", is(email));
@@ -239,8 +239,8 @@ class LoginFlowTest {
     void verifyNeedsExactlyOneOfTokenAndCode() {
         String ip = ip();
         from(ip).body(Map.of()).post("/api/auth/verify").then().statusCode(400).contentType("application/problem+json");
-        from(ip).body(Map.of("token", Secrets.token(), "code", "123456")).post("/api/auth/verify").then().statusCode(400);
-        from(ip).cookie("auth_nonce", Secrets.token()).body(Map.of("code", "12ab56")).post("/api/auth/verify")
+        from(ip).body(Map.of("token", randomToken(), "code", "123456")).post("/api/auth/verify").then().statusCode(400);
+        from(ip).cookie("auth_nonce", randomToken()).body(Map.of("code", "12ab56")).post("/api/auth/verify")
                 .then().statusCode(400);
         from(ip).contentType(ContentType.JSON).body("{\"token\":\"x\",\"admin\":true}").post("/api/auth/verify")
                 .then().statusCode(400).contentType("application/problem+json");

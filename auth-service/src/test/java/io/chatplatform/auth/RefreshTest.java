@@ -145,7 +145,7 @@ class RefreshTest {
 
     @Test
     void unknownOrMissingRefreshTokenIs401() {
-        refresh(Secrets.token()).then().statusCode(401).contentType("application/problem+json");
+        refresh(randomToken()).then().statusCode(401).contentType("application/problem+json");
         given().post("/api/auth/refresh").then().statusCode(401).contentType("application/problem+json");
     }
 

@@ -2,12 +2,20 @@ package io.chatplatform.auth;
 
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.MockMailbox;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.StreamRange;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import jakarta.persistence.EntityManager;
 
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
@@ -23,12 +31,21 @@ public final class TestSupport {
     static final Pattern LINK = Pattern.compile("https://chat\\.example\\.test/auth/callback#token=([A-Za-z0-9_-]{43})");
     static final Pattern CODE = Pattern.compile("enter this code there: ([0-9]{6})");
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private TestSupport() {
     }
 
     /** A fresh address per test: the shared Redis keeps rate-limit windows across runs. */
     public static String email() {
         return "user-" + UUID.randomUUID() + "@example.com";
+    }
+
+    /** A well-formed token nobody was ever sent (the shape of the service's tokens, nonces and refresh tokens). */
+    public static String randomToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** A fresh client IP per test, passed through the trusted proxy (the tests connect from 127.0.0.1). */
@@ -78,5 +95,27 @@ public final class TestSupport {
         Response r = verifyToken(m.token(), m.nonce(), ip);
         assertEquals(200, r.statusCode(), r.asString());
         return new Signed(r.path("user.id"), r.path("user.email"), r.path("access_token"), r.getCookie("auth_refresh"));
+    }
+
+    /** The stream of DESIGN.md, spelled out here so a rename in the code fails the tests. */
+    public static final String USER_EVENTS = "platform:user-events";
+
+    /** An exclusive start for XRANGE: entries added after this call. */
+    public static String lastUserEventId(RedisDataSource redis) {
+        var last = redis.execute("XREVRANGE", USER_EVENTS, "+", "-", "COUNT", "1");
+        return "(" + (last == null || last.size() == 0 ? "0-0" : last.get(0).get(0).toString());
+    }
+
+    public static Optional<StreamMessage<String, String, String>> userEventAfter(RedisDataSource redis, String after,
+                                                                                 String userId) {
+        return redis.stream(String.class).xrange(USER_EVENTS, StreamRange.of(after, "+")).stream()
+                .filter(e -> userId.equals(e.payload().get("user_id"))).findFirst();
+    }
+
+    /** Rows of the outbox for one user: committed events not yet known to be on the stream. */
+    public static long pendingUserEvents(EntityManager em, String userId) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                        "select count(*) from user_events_outbox where user_id = cast(?1 as uuid)")
+                .setParameter(1, userId).getSingleResult()).longValue());
     }
 }

@@ -30,9 +30,10 @@ public class LoginService {
     private final RateLimiter limiter;
     private final AuthConfig config;
     private final Metrics metrics;
+    private final Secrets secrets;
 
     public LoginService(MagicLinkStore store, MagicLinkMailer mailer, UserRepository users, RefreshService refresh,
-                        RateLimiter limiter, AuthConfig config, Metrics metrics) {
+                        RateLimiter limiter, AuthConfig config, Metrics metrics, Secrets secrets) {
         this.store = store;
         this.mailer = mailer;
         this.users = users;
@@ -40,6 +41,7 @@ public class LoginService {
         this.limiter = limiter;
         this.config = config;
         this.metrics = metrics;
+        this.secrets = secrets;
     }
 
     /**
@@ -53,9 +55,9 @@ public class LoginService {
         limiter.enforce(Metrics.SCOPE_MAGIC_IP, clientIp, limits.magicLinkPerIp(), limits.magicLinkWindow());
         limiter.enforce(Metrics.SCOPE_MAGIC_EMAIL, emailHash, limits.magicLinkPerEmail(), limits.magicLinkWindow());
 
-        String token = Secrets.token();
-        String code = Secrets.code();
-        String nonce = Secrets.token();
+        String token = secrets.token();
+        String code = secrets.code();
+        String nonce = secrets.token();
         store.store(Secrets.sha256Hex(token), email, emailHash, Secrets.sha256Hex(nonce), codeHash(nonce, code),
                 config.magicLink().ttl());
         mailer.send(email, token, code, config.magicLink().ttl());

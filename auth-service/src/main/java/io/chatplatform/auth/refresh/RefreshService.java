@@ -19,7 +19,6 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 
@@ -48,9 +47,11 @@ public class RefreshService {
     private final RedisDataSource redis;
     private final ObjectMapper mapper;
     private final Metrics metrics;
+    private final Secrets secrets;
 
     public RefreshService(RefreshRepository families, UserRepository users, AccessTokens accessTokens,
-                          AuthConfig config, RedisDataSource redis, ObjectMapper mapper, Metrics metrics) {
+                          AuthConfig config, RedisDataSource redis, ObjectMapper mapper, Metrics metrics,
+                          Secrets secrets) {
         this.families = families;
         this.users = users;
         this.accessTokens = accessTokens;
@@ -58,6 +59,7 @@ public class RefreshService {
         this.redis = redis;
         this.mapper = mapper;
         this.metrics = metrics;
+        this.secrets = secrets;
     }
 
     /** Starts a new family for a fresh login. */
@@ -97,7 +99,7 @@ public class RefreshService {
         }
         if (token.rotatedAt != null) {
             if (!token.rotatedAt.plus(config.refresh().grace()).isBefore(now)) {
-                String sealed = redis.value(String.class).get(GRACE_PREFIX + HexFormat.of().formatHex(hash));
+                String sealed = redis.value(String.class).get(graceKey(presented));
                 String json = sealed == null ? null : Secrets.open(presented, sealed);
                 if (json != null) {
                     try {
@@ -127,9 +129,9 @@ public class RefreshService {
         Session session = issue(family, user, now);
         try {
             // written before the commit, so a parallel request that sees rotated_at also finds the entry
-            redis.value(String.class).psetex(GRACE_PREFIX + HexFormat.of().formatHex(hash),
+            redis.value(String.class).psetex(graceKey(presented),
                     Math.max(1, config.refresh().grace().toMillis()),
-                    Secrets.seal(presented, mapper.writeValueAsString(session)));
+                    secrets.seal(presented, mapper.writeValueAsString(session)));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -180,7 +182,7 @@ public class RefreshService {
     }
 
     private Session issue(RefreshFamily family, User user, OffsetDateTime now) {
-        String raw = Secrets.token();
+        String raw = secrets.token();
         RefreshToken token = new RefreshToken();
         token.tokenHash = Secrets.sha256(raw);
         token.familyId = family.id;
@@ -190,6 +192,11 @@ public class RefreshService {
         Duration left = Duration.between(now, family.expiresAt);
         long maxAge = Math.max(0, Math.min(config.refresh().idleTtl().toSeconds(), left.toSeconds()));
         return new Session(user.id, user.email, access.token(), access.expiresIn(), raw, family.id, maxAge);
+    }
+
+    /** {@code auth:refresh:grace:{H(old)}}: found only by whoever presents the old token. */
+    private static String graceKey(String presented) {
+        return GRACE_PREFIX + Secrets.sha256Hex(presented);
     }
 
     private static String truncate(String userAgent) {

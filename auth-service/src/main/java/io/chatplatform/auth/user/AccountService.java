@@ -1,13 +1,11 @@
 package io.chatplatform.auth.user;
 
+import io.chatplatform.auth.events.UserEventOutbox;
+import io.chatplatform.auth.events.UserEventPublisher;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.stream.XAddArgs;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -15,15 +13,17 @@ import java.util.UUID;
 @ApplicationScoped
 public class AccountService {
 
-    public static final String USER_EVENTS = "platform:user-events";
+    public static final String USER_DELETED = "user.deleted";
     private static final Logger LOG = Logger.getLogger(AccountService.class);
 
     private final UserRepository users;
-    private final RedisDataSource redis;
+    private final UserEventOutbox outbox;
+    private final UserEventPublisher publisher;
 
-    public AccountService(UserRepository users, RedisDataSource redis) {
+    public AccountService(UserRepository users, UserEventOutbox outbox, UserEventPublisher publisher) {
         this.users = users;
-        this.redis = redis;
+        this.outbox = outbox;
+        this.publisher = publisher;
     }
 
     public Optional<User> find(UUID id) {
@@ -31,12 +31,15 @@ public class AccountService {
     }
 
     /**
-     * Deletes the user and their tokens, then appends {@code user.deleted} for session-service. The event
-     * follows the commit: a consumer never deletes history of a user who still exists. Returns the
-     * address the account had, or empty when there was none.
+     * Deletes the user and their tokens and records {@code user.deleted} for session-service and chat-service
+     * in the same transaction (outbox), then tries to publish it at once. The event follows the commit: a
+     * consumer never deletes history of a user who still exists, and a Redis failure only delays it.
+     * Returns the address the account had, or empty when there was none.
      */
     public Optional<String> delete(UUID id) {
         Optional<String> email = QuarkusTransaction.requiringNew().call(() -> {
+            // also recorded when the row was already gone: a retried DELETE re-announces, consumers are idempotent
+            outbox.add(USER_DELETED, id);
             User user = users.findById(id);
             if (user == null) {
                 return Optional.<String>empty();
@@ -44,11 +47,8 @@ public class AccountService {
             users.delete(user);
             return Optional.of(user.email);
         });
-        // also sent when the row was already gone: a retried DELETE re-announces, consumers are idempotent
-        // bounded (MAXLEN ~): deletions are rare, so 100k entries are far more than any consumer lag
-        redis.stream(String.class).xadd(USER_EVENTS, new XAddArgs().maxlen(100_000L).nearlyExactTrimming(),
-                Map.of("type", "user.deleted", "user_id", id.toString(), "ts", Instant.now().toString()));
         LOG.infof("Deleted account %s", id);
+        publisher.drain();
         return email;
     }
 }
