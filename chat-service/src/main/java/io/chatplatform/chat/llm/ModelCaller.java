@@ -1,13 +1,19 @@
 package io.chatplatform.chat.llm;
 
-import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.PartialResponse;
-import dev.langchain4j.model.chat.response.PartialResponseContext;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
+import dev.langchain4j.model.openai.OpenAiStreamingResponseBuilder;
+import dev.langchain4j.model.openai.internal.OpenAiClient;
+import dev.langchain4j.model.openai.internal.OpenAiUtils;
+import dev.langchain4j.model.openai.internal.ResponseHandle;
+import dev.langchain4j.model.openai.internal.chat.ChatCompletionChoice;
+import dev.langchain4j.model.openai.internal.chat.ChatCompletionRequest;
+import dev.langchain4j.model.openai.internal.chat.ChatCompletionResponse;
+import dev.langchain4j.model.openai.internal.shared.StreamOptions;
+import io.quarkiverse.langchain4j.openai.common.QuarkusOpenAiClient;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.jboss.logging.Logger;
 
@@ -17,43 +23,62 @@ import java.time.temporal.ChronoUnit;
 /**
  * Opens a streaming call to the model and waits for its first signal. Failures before the first token
  * (429, 5xx, connection errors, no first token in time) are retried with exponential backoff by SmallRye
- * Fault Tolerance; once a token has arrived nothing is retried (the user already saw it).
+ * Fault Tolerance; once a token has arrived nothing is retried (the user already saw it). A cancelled turn is
+ * never retried.
+ * <p>
+ * The call goes through quarkus-langchain4j's OpenAI client (the one its {@code StreamingChatModel} uses) with
+ * langchain4j's request mapping and response assembly, but keeps the client's {@link ResponseHandle}:
+ * {@code OpenAiStreamingChatModel} drops it and hands out a no-op streaming handle, so a cancel could not close
+ * the HTTP stream, least of all before the first token.
  */
 @ApplicationScoped
 public class ModelCaller {
 
     private static final Logger LOG = Logger.getLogger(ModelCaller.class);
 
-    private final StreamingChatModel model;
+    private final OpenAiClient client;
+    private final String modelName;
 
-    public ModelCaller(StreamingChatModel model) {
-        this.model = model;
+    public ModelCaller(@ConfigProperty(name = "quarkus.langchain4j.openai.base-url") String baseUrl,
+                       @ConfigProperty(name = "quarkus.langchain4j.openai.api-key") String apiKey,
+                       @ConfigProperty(name = "quarkus.langchain4j.openai.chat-model.model-name") String modelName,
+                       @ConfigProperty(name = "quarkus.langchain4j.openai.timeout", defaultValue = "60s") Duration timeout) {
+        this.modelName = modelName;
+        this.client = QuarkusOpenAiClient.builder().baseUrl(baseUrl).openAiApiKey(apiKey)
+                .connectTimeout(timeout).readTimeout(timeout).build();
     }
 
     @Retry(maxRetries = 3, delay = 300, delayUnit = ChronoUnit.MILLIS, jitter = 100,
-            maxDuration = 5, durationUnit = ChronoUnit.MINUTES, retryOn = ModelException.BeforeFirstToken.class)
+            maxDuration = 5, durationUnit = ChronoUnit.MINUTES, retryOn = ModelException.BeforeFirstToken.class,
+            abortOn = ModelException.Cancelled.class)
     @ExponentialBackoff(factor = 2, maxDelay = 5000)
-    public ModelStream open(ChatRequest request, Duration firstTokenTimeout) {
+    public ModelStream open(ChatRequest request, Duration firstTokenTimeout, CancelSignal cancel) {
+        if (cancel.cancelled()) {
+            throw new ModelException.Cancelled();
+        }
         ModelStream stream = new ModelStream();
+        // registered before the request goes out: from here on a cancel closes this stream and wakes the wait
+        cancel.attach(stream);
+        ChatCompletionRequest req = OpenAiUtils.toOpenAiChatRequest(request,
+                        OpenAiChatRequestParameters.builder().overrideWith(request.parameters()).modelName(modelName).build(),
+                        false, false)
+                .stream(true).streamOptions(StreamOptions.builder().includeUsage(true).build()).build();
+        OpenAiStreamingResponseBuilder assembled = new OpenAiStreamingResponseBuilder();
         try {
-            model.chat(request, new StreamingChatResponseHandler() {
-                @Override
-                public void onPartialResponse(PartialResponse partial, PartialResponseContext ctx) {
-                    stream.handle(ctx.streamingHandle());
-                    stream.offer(new ModelStream.Token(partial.text()));
-                }
-
-                @Override
-                public void onCompleteResponse(ChatResponse response) {
-                    stream.offer(new ModelStream.Complete(response));
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    stream.offer(new ModelStream.Failed(error));
-                }
-            });
+            ResponseHandle handle = client.chatCompletion(req)
+                    .onPartialResponse(chunk -> {
+                        assembled.append(chunk);
+                        String text = text(chunk);
+                        if (text != null && !text.isEmpty()) {
+                            stream.offer(new ModelStream.Token(text));
+                        }
+                    })
+                    .onComplete(() -> stream.offer(new ModelStream.Complete(assembled.build())))
+                    .onError(e -> stream.offer(new ModelStream.Failed(e)))
+                    .execute();
+            stream.handle(handle::cancel);
         } catch (RuntimeException e) {
+            stream.cancel();
             throw ModelException.classify(e, true);
         }
         ModelStream.Signal first;
@@ -62,7 +87,11 @@ public class ModelCaller {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stream.cancel();
-            throw new ModelException("cancelled", false, "interrupted", e);
+            throw new ModelException.Cancelled();
+        }
+        if (stream.cancelled() || cancel.cancelled()) {
+            stream.cancel();
+            throw new ModelException.Cancelled();
         }
         if (first == null) {
             stream.cancel();
@@ -75,5 +104,13 @@ public class ModelCaller {
         }
         stream.first(first);
         return stream;
+    }
+
+    private static String text(ChatCompletionResponse chunk) {
+        if (chunk == null || chunk.choices() == null || chunk.choices().isEmpty()) {
+            return null;
+        }
+        ChatCompletionChoice c = chunk.choices().get(0);
+        return c == null || c.delta() == null ? null : c.delta().content();
     }
 }

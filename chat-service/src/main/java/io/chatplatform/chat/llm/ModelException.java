@@ -36,6 +36,13 @@ public class ModelException extends RuntimeException {
         }
     }
 
+    /** The turn was cancelled while waiting for the first token: never retried. */
+    public static class Cancelled extends ModelException {
+        public Cancelled() {
+            super("cancelled", false, "cancelled", null);
+        }
+    }
+
     /** Maps a client-side failure to a code; 429, 5xx, timeouts and I/O errors are retryable. */
     public static ModelException classify(Throwable t, boolean beforeFirstToken) {
         Integer status = null;

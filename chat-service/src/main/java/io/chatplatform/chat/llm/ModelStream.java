@@ -1,7 +1,6 @@
 package io.chatplatform.chat.llm;
 
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingHandle;
 
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -28,7 +27,7 @@ public class ModelStream {
     }
 
     private final BlockingQueue<Signal> queue = new LinkedBlockingQueue<>();
-    private final AtomicReference<StreamingHandle> handle = new AtomicReference<>();
+    private final AtomicReference<Runnable> closer = new AtomicReference<>();
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private volatile Signal first;
 
@@ -38,9 +37,10 @@ public class ModelStream {
         }
     }
 
-    void handle(StreamingHandle h) {
-        if (h != null && handle.compareAndSet(null, h) && cancelled.get()) {
-            h.cancel();
+    /** How to close the HTTP stream; runs at once when the stream was cancelled before the request went out. */
+    void handle(Runnable close) {
+        if (close != null && closer.compareAndSet(null, close) && cancelled.get()) {
+            closeQuietly(close);
         }
     }
 
@@ -69,14 +69,18 @@ public class ModelStream {
     /** Stops the stream: later callbacks are ignored and the HTTP stream is cancelled when possible. */
     public void cancel() {
         if (cancelled.compareAndSet(false, true)) {
-            StreamingHandle h = handle.get();
-            if (h != null && !h.isCancelled()) {
-                try {
-                    h.cancel();
-                } catch (RuntimeException ignored) {
-                    // best effort: the stream ends anyway and its signals are dropped
-                }
+            Runnable c = closer.get();
+            if (c != null) {
+                closeQuietly(c);
             }
+        }
+    }
+
+    private static void closeQuietly(Runnable close) {
+        try {
+            close.run();
+        } catch (RuntimeException ignored) {
+            // best effort: the stream ends anyway and its signals are dropped
         }
     }
 }

@@ -1,11 +1,15 @@
 package io.chatplatform.chat.turn;
 
+import io.chatplatform.chat.llm.CancelSignal;
 import io.chatplatform.chat.llm.ModelStream;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A turn running on this replica; cancel flips the flag and stops the current model stream. */
-final class ActiveTurn {
+/**
+ * A turn running on this replica. The model call attaches its stream before it waits for the first token, so
+ * cancel stops the upstream stream and wakes the waiting thread at any point of the turn.
+ */
+final class ActiveTurn implements CancelSignal {
 
     final String messageId;
     final AtomicBoolean cancelled = new AtomicBoolean();
@@ -15,7 +19,13 @@ final class ActiveTurn {
         this.messageId = messageId;
     }
 
-    void attach(ModelStream s) {
+    @Override
+    public boolean cancelled() {
+        return cancelled.get();
+    }
+
+    @Override
+    public void attach(ModelStream s) {
         this.stream = s;
         if (cancelled.get()) {
             s.cancel();

@@ -396,8 +396,12 @@ public class TurnService {
                 if (handle.cancelled.get()) {
                     return "cancelled";
                 }
-                ModelStream stream = caller.open(rb.build(), config.firstTokenTimeout());
-                handle.attach(stream);
+                ModelStream stream;
+                try {
+                    stream = caller.open(rb.build(), config.firstTokenTimeout(), handle);
+                } catch (ModelException.Cancelled e) {
+                    return "cancelled";
+                }
                 ChatResponse response = consume(stream);
                 if (response == null) { // cancelled or cut off by the quota
                     return truncated ? "length" : "cancelled";
