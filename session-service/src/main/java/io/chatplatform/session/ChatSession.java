@@ -36,4 +36,8 @@ public class ChatSession {
     /** Number of messages, and the last assigned {@code seq}. */
     @Column(name = "message_count", nullable = false)
     public long messageCount;
+
+    /** Being deleted by the retention job: gone for its owner, no more appends. */
+    @Column(nullable = false)
+    public boolean retiring;
 }

@@ -9,11 +9,15 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Callable;
 
 /**
- * Deletes sessions idle longer than {@code sessions.retention.days} (0 = off), a batch per short
- * transaction. Rows locked by a live append are skipped (SKIP LOCKED) and left for the next run, so
- * the job never waits on, or blocks, a user. Replicas running it at once share the work.
+ * Deletes sessions idle longer than {@code sessions.retention.days} (0 = off). No transaction touches
+ * more than {@code sessions.retention.batch-size} rows, however long the sessions are: idle sessions are
+ * first marked retiring (invisible to their owner from then on, and closed to appends), then their
+ * messages are deleted a chunk per transaction, then the emptied session rows. Rows locked by a live
+ * request are skipped (SKIP LOCKED) and left for the next run, so the job never waits on, or blocks, a
+ * user; replicas running it at once share the work, and a run that died half-way is finished by the next.
  */
 @ApplicationScoped
 public class RetentionJob {
@@ -23,12 +27,15 @@ public class RetentionJob {
     private final SessionRepository sessions;
     private final SessionsConfig.Retention config;
     private final Counter deleted;
+    private final Counter transactions;
 
     public RetentionJob(SessionRepository sessions, SessionsConfig config, MeterRegistry registry) {
         this.sessions = sessions;
         this.config = config.retention();
         this.deleted = Counter.builder("sessions.retention.deleted")
                 .description("Idle sessions deleted by the retention job").register(registry);
+        this.transactions = Counter.builder("sessions.retention.transactions")
+                .description("Transactions (batches) run by the retention job").register(registry);
     }
 
     @Scheduled(identity = "session-retention", every = "${sessions.retention.every:1h}", delayed = "30s",
@@ -47,16 +54,27 @@ public class RetentionJob {
     }
 
     public long purgeIdleSince(Instant cutoff) {
+        int batch = config.batchSize();
+        long marked = repeat(() -> sessions.markIdle(cutoff, batch), batch);
+        long messages = repeat(() -> sessions.deleteRetiringMessages(batch), batch);
+        long total = repeat(() -> sessions.deleteEmptyRetiring(batch), batch);
+        deleted.increment(total);
+        if (total > 0 || marked > 0) {
+            LOG.infof("retention: %d session(s) idle since before %s marked, %d message(s) and %d session(s) deleted",
+                    marked, cutoff, messages, total);
+        }
+        return total;
+    }
+
+    /** Runs {@code step} a transaction at a time until a batch comes back short; returns the rows it touched. */
+    private long repeat(Callable<Integer> step, int batch) {
         long total = 0;
         int n;
         do {
-            n = QuarkusTransaction.requiringNew().call(() -> sessions.deleteIdleBatch(cutoff, config.batchSize()));
+            n = QuarkusTransaction.requiringNew().call(step);
+            transactions.increment();
             total += n;
-            deleted.increment(n);
-        } while (n == config.batchSize());
-        if (total > 0) {
-            LOG.infof("retention: deleted %d session(s) idle since before %s", total, cutoff);
-        }
+        } while (n == batch);
         return total;
     }
 }

@@ -33,7 +33,7 @@ public class SearchService {
                 FROM messages m
                 JOIN sessions s ON s.id = m.session_id,
                      websearch_to_tsquery('english', ?2) q
-                WHERE s.user_id = ?1 AND m.search_vector @@ q
+                WHERE s.user_id = ?1 AND NOT s.retiring AND m.search_vector @@ q
                 ORDER BY rank DESC, m.created_at DESC, m.id
                 LIMIT ?3
             ) h

@@ -28,7 +28,10 @@ public interface SessionsConfig {
         @WithDefault("1h")
         String every();
 
-        /** Sessions deleted per transaction, so no lock is held for long. */
+        /**
+         * Rows one transaction of the job touches at most (sessions marked, messages deleted, emptied
+         * sessions deleted), so no transaction is long, however long the sessions.
+         */
         @WithDefault("500")
         int batchSize();
     }
