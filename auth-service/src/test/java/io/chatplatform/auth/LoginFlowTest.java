@@ -1,12 +1,16 @@
 package io.chatplatform.auth;
 
 import io.quarkus.mailer.MockMailbox;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -21,14 +25,22 @@ class LoginFlowTest {
     @Inject
     MockMailbox mailbox;
 
+    @Inject
+    EntityManager em;
+
+    private long usersWithAddress(String email) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select count(*) from users where lower(email) = lower(?1)").setParameter(1, email)
+                .getSingleResult()).longValue());
+    }
+
     @Test
     void fullFlowRequestMailboxVerifyMeRefreshLogout() {
         String email = email();
         String ip = ip();
         Response requested = from(ip).body(Map.of("email", email)).post("/api/auth/magic-link");
         requested.then().statusCode(202).body("status", is("accepted"));
-        String nonceCookie = requested.getHeaders().getValues("Set-Cookie").stream()
-                .filter(c -> c.startsWith("auth_nonce=")).findFirst().orElseThrow();
+        String nonceCookie = setCookie(requested, "auth_nonce");
         assertTrue(nonceCookie.contains("HttpOnly"), nonceCookie);
         assertTrue(nonceCookie.contains("Secure"), nonceCookie);
         assertTrue(nonceCookie.contains("SameSite=Strict"), nonceCookie);
@@ -49,8 +61,7 @@ class LoginFlowTest {
                 .body("user.email", is(email))
                 .body("user.id", notNullValue())
                 .body("access_token", notNullValue());
-        String refreshCookie = verified.getHeaders().getValues("Set-Cookie").stream()
-                .filter(c -> c.startsWith("auth_refresh=")).findFirst().orElseThrow();
+        String refreshCookie = setCookie(verified, "auth_refresh");
         assertTrue(refreshCookie.contains("HttpOnly") && refreshCookie.contains("Secure")
                 && refreshCookie.contains("SameSite=Strict") && refreshCookie.contains("Path=/api/auth"), refreshCookie);
         String userId = verified.path("user.id");
@@ -68,10 +79,19 @@ class LoginFlowTest {
 
         Response out = given().cookie("auth_refresh", refreshed.getCookie("auth_refresh")).post("/api/auth/logout");
         out.then().statusCode(204);
-        assertTrue(out.getHeaders().getValues("Set-Cookie").stream()
-                .anyMatch(c -> c.startsWith("auth_refresh=;") && c.contains("Max-Age=0")), "logout clears the cookie");
+        assertTrue(setCookie(out, "auth_refresh").matches("auth_refresh=;.*Max-Age=0.*"), "logout clears the cookie");
         given().cookie("auth_refresh", refreshed.getCookie("auth_refresh")).post("/api/auth/refresh")
                 .then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
+    void everyCookieIsSecureByDefault() {
+        // the test profile leaves auth.cookie.secure at its default (LocalStackConfigTest turns it off)
+        for (String cookie : cookiesOfASignIn(mailbox)) {
+            assertTrue(isSecure(cookie), cookie);
+            assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/api/auth"),
+                    cookie);
+        }
     }
 
     @Test
@@ -128,18 +148,27 @@ class LoginFlowTest {
     }
 
     @Test
-    void getAndHeadOfTheLinkConsumeNothing() {
+    void getAndHeadOnAuthRoutesNeverConsumeTheToken() {
         String ip = ip();
         Mailed m = requestLink(mailbox, email(), ip);
-        // the token is only in the fragment, which a client never sends; fetch what a scanner would fetch
-        assertTrue(m.link().startsWith("https://chat.example.test/auth/callback#token="), m.link());
-        given().get("/auth/callback").then().statusCode(404);
-        given().head("/auth/callback").then().statusCode(404);
-        // and even a scanner that turned the fragment into a query cannot consume it with GET or HEAD
+        // the link carries the token in its fragment, which no client sends; it points at the web UI
+        // (relay-service), and auth-service serves nothing on that path
+        String linkPath = URI.create(m.link()).getPath();
+        assertEquals("/auth/callback", linkPath);
+        assertEquals("token=" + m.token(), URI.create(m.link()).getFragment());
+        // a scanner (or prefetching browser, cookies and all) that turned the fragment into a query,
+        // against every auth route: no GET or HEAD succeeds, and none consumes anything
+        for (String path : List.of(linkPath, "/api/auth/verify", "/api/auth/magic-link", "/api/auth/refresh")) {
+            for (String method : List.of("GET", "HEAD")) {
+                int status = given().cookie("auth_nonce", m.nonce()).queryParam("token", m.token())
+                        .request(method, path).statusCode();
+                assertTrue(status == 404 || status == 405, method + " " + path + " -> " + status);
+            }
+        }
         given().queryParam("token", m.token()).get("/api/auth/verify").then().statusCode(405);
-        given().queryParam("token", m.token()).head("/api/auth/verify").then().statusCode(405);
-        given().queryParam("token", m.token()).get("/auth/callback").then().statusCode(404);
+        // the token is intact: the page's POST still signs in, once
         verifyToken(m.token(), m.nonce(), ip).then().statusCode(200);
+        verifyToken(m.token(), m.nonce(), ip).then().statusCode(401);
     }
 
     @Test
@@ -220,6 +249,27 @@ class LoginFlowTest {
         // both addresses got the same kind of mail; the unknown one has no account until it verifies
         assertEquals(2, mailbox.getMailsSentTo(known).size());
         assertEquals(1, mailbox.getMailsSentTo(unknown).size());
+    }
+
+    @Test
+    void aNewAddressGetsAUserRowOnlyWhenVerified() {
+        String email = email();
+        String ip = ip();
+        Mailed m = requestLink(mailbox, email, ip);
+        assertEquals(0, usersWithAddress(email), "requesting a link creates no account");
+        // neither do the attempts that consume nothing or fail
+        verifyToken(m.token(), null, ip).then().statusCode(409);
+        String wrong = m.code().equals("000000") ? "000001" : "000000";
+        from(ip).cookie("auth_nonce", m.nonce()).body(Map.of("code", wrong)).post("/api/auth/verify")
+                .then().statusCode(401);
+        verifyToken(randomToken(), m.nonce(), ip).then().statusCode(401);
+        assertEquals(0, usersWithAddress(email));
+
+        String id = verifyToken(m.token(), m.nonce(), ip).then().statusCode(200).extract().path("user.id");
+        assertEquals(1, usersWithAddress(email), "the verified login created it");
+        assertEquals(id, QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "select cast(id as varchar) from users where lower(email) = lower(?1)").setParameter(1, email)
+                .getSingleResult()));
     }
 
     @Test

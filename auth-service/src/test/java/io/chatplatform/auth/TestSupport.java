@@ -66,9 +66,13 @@ public final class TestSupport {
         int before = mailbox.getMailsSentTo(email) == null ? 0 : mailbox.getMailsSentTo(email).size();
         Response r = from(ip).body(Map.of("email", email)).post("/api/auth/magic-link");
         assertEquals(202, r.statusCode(), r.asString());
-        String nonce = r.getCookie("auth_nonce");
+        assertEquals(before + 1, mailbox.getMailsSentTo(email).size(), "one new mail for " + email);
+        return lastMail(mailbox, email, r.getCookie("auth_nonce"));
+    }
+
+    /** The link and code of the newest mail to {@code email}. */
+    public static Mailed lastMail(MockMailbox mailbox, String email, String nonce) {
         List<Mail> mails = mailbox.getMailsSentTo(email);
-        assertEquals(before + 1, mails.size(), "one new mail for " + email);
         String text = mails.get(mails.size() - 1).getText();
         Matcher link = LINK.matcher(text);
         Matcher code = CODE.matcher(text);
@@ -85,14 +89,48 @@ public final class TestSupport {
         return spec.post("/api/auth/verify");
     }
 
+    /** The whole Set-Cookie header that sets (or clears) cookie {@code name}, to check its attributes. */
+    public static String setCookie(Response r, String name) {
+        return r.getHeaders().getValues("Set-Cookie").stream().filter(c -> c.startsWith(name + "="))
+                .findFirst().orElseThrow(() -> new AssertionError("no Set-Cookie for " + name + ": " + r.getHeaders()));
+    }
+
+    /** Every cookie a whole sign-in sets or clears: nonce, refresh from verify and from refresh, logout's clearing. */
+    public static List<String> cookiesOfASignIn(MockMailbox mailbox) {
+        String ip = ip();
+        String email = email();
+        Response requested = from(ip).body(Map.of("email", email)).post("/api/auth/magic-link");
+        assertEquals(202, requested.statusCode(), requested.asString());
+        Mailed m = lastMail(mailbox, email, requested.getCookie("auth_nonce"));
+        Response verified = verifyToken(m.token(), m.nonce(), ip);
+        assertEquals(200, verified.statusCode(), verified.asString());
+        Response refreshed = given().cookie("auth_refresh", verified.getCookie("auth_refresh")).post("/api/auth/refresh");
+        assertEquals(200, refreshed.statusCode(), refreshed.asString());
+        Response out = given().cookie("auth_refresh", refreshed.getCookie("auth_refresh")).post("/api/auth/logout");
+        assertEquals(204, out.statusCode());
+        return List.of(setCookie(requested, "auth_nonce"), setCookie(verified, "auth_nonce"),
+                setCookie(verified, "auth_refresh"), setCookie(refreshed, "auth_refresh"), setCookie(out, "auth_refresh"));
+    }
+
+    /** Whether a Set-Cookie header carries the Secure attribute. */
+    public static boolean isSecure(String setCookie) {
+        return Pattern.compile("(?i);\\s*Secure\\s*(;|$)").matcher(setCookie).find();
+    }
+
     /** The signed-in state of a test user. */
     public record Signed(String userId, String email, String accessToken, String refreshToken) {
     }
 
     public static Signed login(MockMailbox mailbox, String email) {
+        return login(mailbox, email, "TestSupport/1.0");
+    }
+
+    /** Signs in from a browser that identifies as {@code userAgent} (listed as the device). */
+    public static Signed login(MockMailbox mailbox, String email, String userAgent) {
         String ip = ip();
         Mailed m = requestLink(mailbox, email, ip);
-        Response r = verifyToken(m.token(), m.nonce(), ip);
+        Response r = from(ip).header("User-Agent", userAgent).cookie("auth_nonce", m.nonce())
+                .body(Map.of("token", m.token())).post("/api/auth/verify");
         assertEquals(200, r.statusCode(), r.asString());
         return new Signed(r.path("user.id"), r.path("user.email"), r.path("access_token"), r.getCookie("auth_refresh"));
     }
