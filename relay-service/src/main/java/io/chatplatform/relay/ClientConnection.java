@@ -33,6 +33,8 @@ public final class ClientConnection {
 
     // guarded by this
     private boolean live;
+    /** Non-zero while a lost Redis subscription is being refilled from the stream: the loss it waits for. */
+    private long pausedFor;
     private final List<RelayEvent> buffered = new ArrayList<>();
     private StreamId lastSent;
     private long expiryTimer = -1;
@@ -72,7 +74,7 @@ public final class ClientConnection {
 
     /** A live event from the session's shared subscription. */
     public synchronized void deliver(RelayEvent e) {
-        if (!live) {
+        if (!live || pausedFor != 0) {
             buffered.add(e);
             return;
         }
@@ -81,7 +83,7 @@ public final class ClientConnection {
 
     /**
      * Ends the resume phase: sends {@code ready}, the replayed events, then whatever arrived live meanwhile, each
-     * event once and in order.
+     * event once and in order. While a gap fill is pending the live ones stay buffered until {@link #fillGap}.
      */
     public synchronized void goLive(String readyFrame, List<String> extraFrames, List<RelayEvent> replay,
             StreamId resumeFrom) {
@@ -90,14 +92,67 @@ public final class ClientConnection {
         for (String f : extraFrames) {
             sendRaw(f, -1, false);
         }
-        for (RelayEvent e : replay) {
-            sendIfNew(e);
-        }
-        for (RelayEvent e : buffered) {
-            sendIfNew(e);
-        }
-        buffered.clear();
         live = true;
+        if (pausedFor != 0) {
+            List<RelayEvent> all = new ArrayList<>(replay);
+            all.addAll(buffered);
+            buffered.clear();
+            buffered.addAll(all);
+            return;
+        }
+        List<RelayEvent> all = new ArrayList<>(replay);
+        all.addAll(buffered);
+        buffered.clear();
+        sendInOrder(all);
+    }
+
+    /**
+     * The Redis subscription was lost ({@code loss} numbers the losses): buffer live events until the missed ones
+     * have been read from the stream, otherwise a newer live event could be sent first and the missed ones would
+     * then look "already sent".
+     */
+    public synchronized void pause(long loss) {
+        pausedFor = loss;
+    }
+
+    /**
+     * The events the stream holds after the loss of {@code loss}. They join the buffer; the buffer goes out in
+     * stream order once the latest loss has been filled (an older fill only adds what it read).
+     */
+    public synchronized void fillGap(long loss, List<RelayEvent> missed) {
+        if (pausedFor == 0) {
+            return; // joined after the loss: its own subscribe-then-read covered it
+        }
+        List<RelayEvent> all = new ArrayList<>(missed);
+        all.addAll(buffered);
+        buffered.clear();
+        if (loss != pausedFor || !live) {
+            buffered.addAll(all);
+            if (loss == pausedFor) {
+                pausedFor = 0; // goLive sends them with its replay
+            }
+            return;
+        }
+        pausedFor = 0;
+        sendInOrder(all);
+    }
+
+    /**
+     * Sends events with ids in stream order (each once, dropping ids already sent); events without an id
+     * (typing) keep their place among them.
+     */
+    private void sendInOrder(List<RelayEvent> events) {
+        List<RelayEvent> withId = new ArrayList<>();
+        for (RelayEvent e : events) {
+            if (e.id() != null) {
+                withId.add(e);
+            }
+        }
+        withId.sort(java.util.Comparator.comparing(RelayEvent::id));
+        java.util.Iterator<RelayEvent> sorted = withId.iterator();
+        for (RelayEvent e : events) {
+            sendIfNew(e.id() == null ? e : sorted.next());
+        }
     }
 
     private void sendIfNew(RelayEvent e) {
@@ -119,7 +174,7 @@ public final class ClientConnection {
         if (closing.get()) {
             return;
         }
-        long size = text.length();
+        long size = utf8Length(text);
         long pending = pendingBytes.addAndGet(size);
         if (pending > pendingBound) {
             // A client that cannot keep up is dropped instead of buffering without bound; it resumes with
@@ -134,6 +189,25 @@ public final class ClientConnection {
                 metrics.delivered(ts);
             }
         }, err -> pendingBytes.addAndGet(-size));
+    }
+
+    /** Bytes of the text as UTF-8 (what goes on the wire), without encoding it. */
+    static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     public long pendingBytes() {

@@ -39,7 +39,9 @@ public class RedisSubscriptions {
     private final Map<String, Boolean> wanted = new ConcurrentHashMap<>();
     private volatile BiConsumer<String, String> onMessage = (c, m) -> {
     };
-    private volatile java.util.function.LongConsumer onResubscribed = lostAt -> {
+    private volatile java.util.function.LongConsumer onLost = lostAt -> {
+    };
+    private volatile Runnable onResubscribed = () -> {
     };
     private volatile long lostAtMs;
     private volatile boolean connected;
@@ -53,8 +55,14 @@ public class RedisSubscriptions {
         this.vertx = vertx;
     }
 
-    public void listener(BiConsumer<String, String> onMessage, java.util.function.LongConsumer onResubscribed) {
+    /**
+     * {@code onLost} runs on the loss of the subscriber connection (with its time), after every message that came
+     * before it; {@code onResubscribed} once every wanted channel is subscribed again.
+     */
+    public void listener(BiConsumer<String, String> onMessage, java.util.function.LongConsumer onLost,
+            Runnable onResubscribed) {
         this.onMessage = onMessage;
+        this.onLost = onLost;
         this.onResubscribed = onResubscribed;
     }
 
@@ -153,6 +161,7 @@ public class RedisSubscriptions {
             return;
         }
         LOG.warnf("Redis pub/sub connection lost (%s); resubscribing", err == null ? "closed" : err.getMessage());
+        onLost.accept(lostAtMs);
         scheduleReconnect();
     }
 
@@ -170,7 +179,7 @@ public class RedisSubscriptions {
                 all.add(subscribe(ch));
             }
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-                    .thenRun(() -> onResubscribed.accept(lostAtMs));
+                    .thenRun(onResubscribed);
         });
     }
 

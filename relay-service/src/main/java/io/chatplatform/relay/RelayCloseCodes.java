@@ -14,6 +14,8 @@ public final class RelayCloseCodes {
     public static final int POLICY_VIOLATION = 1008;
     /** Inbound frame larger than the limit. */
     public static final int MESSAGE_TOO_BIG = 1009;
+    /** The event feed (Redis) could not be set up or its gap after a loss could not be read: reconnect. */
+    public static final int INTERNAL_ERROR = 1011;
     /** The client could not keep up with its events: reconnect (with last_event_id) after a pause. */
     public static final int SLOW_CONSUMER = 1013;
     /** The access token expired on an open connection: refresh the token, then reconnect with last_event_id. */

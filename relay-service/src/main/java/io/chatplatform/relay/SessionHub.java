@@ -34,6 +34,8 @@ public class SessionHub {
     private final RelayConfig config;
 
     private final Map<String, SessionChannel> channels = new ConcurrentHashMap<>();
+    /** Counts losses of the subscriber connection (guarded by channels). */
+    private long losses;
 
     public SessionHub(RedisSubscriptions subscriptions, ReactiveRedisDataSource redis, EventCodec codec,
             RelayConfig config) {
@@ -45,7 +47,7 @@ public class SessionHub {
 
     @PostConstruct
     void init() {
-        subscriptions.listener(this::onMessage, this::onResubscribed);
+        subscriptions.listener(this::onMessage, this::onLost, this::onResubscribed);
     }
 
     /** What a resume found in the stream. */
@@ -57,6 +59,8 @@ public class SessionHub {
         final Set<ClientConnection> clients = ConcurrentHashMap.newKeySet();
         volatile CompletableFuture<Void> subscribed;
         volatile StreamId lastLive;
+        /** Where the stream must be read from after a lost subscription; null when no gap is open. */
+        StreamId gapFrom;
         final long createdAtMs = System.currentTimeMillis();
 
         SessionChannel(String sessionId) {
@@ -135,22 +139,60 @@ public class SessionHub {
     }
 
     /**
-     * After a lost Redis connection: read what each session may have missed and push it through the per-client
-     * dedup. Sessions that had no event yet are read from shortly before the loss (not before they were joined).
+     * The subscriber connection is gone: every client of this replica buffers live events from now on, and the
+     * point each session's stream must be read from is remembered (the last event seen before the loss; for
+     * sessions without one, shortly before the loss but not before they were joined).
      */
-    private void onResubscribed(long lostAtMs) {
-        for (SessionChannel ch : channels.values()) {
-            StreamId from = ch.lastLive;
-            if (from == null) {
-                from = new StreamId(Math.max(ch.createdAtMs, lostAtMs - 2000), 0);
+    private void onLost(long lostAtMs) {
+        synchronized (channels) {
+            long loss = ++losses;
+            for (SessionChannel ch : channels.values()) {
+                if (ch.gapFrom == null) { // a still unfilled older gap starts earlier
+                    ch.gapFrom = ch.lastLive != null ? ch.lastLive
+                            : new StreamId(Math.max(ch.createdAtMs, lostAtMs - 2000), 0);
+                }
+                for (ClientConnection c : ch.clients) {
+                    c.pause(loss);
+                }
             }
+        }
+    }
+
+    /**
+     * Resubscribed after a loss: the same path as a resume. The subscriptions are live again (new events are
+     * buffered per client), so reading the stream now covers the gap; each client then sends missed and buffered
+     * events in stream order, dropping ids it already sent, and goes live.
+     */
+    private void onResubscribed() {
+        long loss;
+        Map<SessionChannel, StreamId> gaps = new java.util.HashMap<>();
+        synchronized (channels) {
+            loss = losses;
+            for (SessionChannel ch : channels.values()) {
+                if (ch.gapFrom != null) {
+                    gaps.put(ch, ch.gapFrom);
+                }
+            }
+        }
+        for (Map.Entry<SessionChannel, StreamId> gap : gaps.entrySet()) {
+            SessionChannel ch = gap.getKey();
+            StreamId from = gap.getValue();
             readAfter(ch.sessionId, from).subscribe().with(events -> {
-                for (RelayEvent e : events) {
-                    for (ClientConnection c : ch.clients) {
-                        c.deliver(e);
+                synchronized (channels) {
+                    if (loss == losses && ch.gapFrom == from) {
+                        ch.gapFrom = null;
                     }
                 }
-            }, err -> LOG.warnf("gap fill for a session failed: %s", err.getMessage()));
+                for (ClientConnection c : ch.clients) {
+                    c.fillGap(loss, events);
+                }
+            }, err -> {
+                // Clients stay buffering; drop them so they resume (with last_event_id) rather than stall.
+                LOG.warnf("gap fill for a session failed: %s", err.getMessage());
+                for (ClientConnection c : ch.clients) {
+                    c.close(RelayCloseCodes.INTERNAL_ERROR, "unavailable", "unavailable");
+                }
+            });
         }
     }
 

@@ -69,6 +69,58 @@ class RedisReconnectTest {
         }
     }
 
+    /**
+     * Events keep coming while the subscriber connection is killed (twice): the ones published around the loss
+     * come from the stream, the ones after it live, and a live one must not overtake the missed ones.
+     */
+    @Test
+    void eventsPublishedContinuouslyAcrossConnectionKillsArriveExactlyOnceInOrder() throws Exception {
+        FakeNeighbours.boot();
+        String session = UUID.randomUUID().toString();
+        String token = TestTokens.token(UUID.randomUUID().toString());
+        FakeNeighbours.own(session, token);
+        int total = 400;
+        try (EventPublisher events = new EventPublisher(); EventPublisher killer = new EventPublisher()) {
+            WsClient c = WsClient.connect(port, session, token, null);
+            c.nextOfType("ready", 5000);
+            java.util.concurrent.atomic.AtomicInteger published = new java.util.concurrent.atomic.AtomicInteger();
+            Thread publisher = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < total; i++) {
+                    events.delta(session, i);
+                    published.incrementAndGet();
+                    java.util.concurrent.locks.LockSupport.parkNanos(4_000_000);
+                }
+            });
+            for (int kill = 1; kill <= 2; kill++) {
+                int at = kill * total / 3;
+                Awaitility.await().until(() -> published.get() >= at);
+                Awaitility.await().until(subscriptions::healthy); // the previous loss is over
+                killSubscriber(killer);
+            }
+            List<Integer> got = numbers(c.collect("message.delta", total, 30000));
+            publisher.join();
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                expected.add(i);
+            }
+            assertEquals(expected, got, "every event once, in order");
+            assertEquals(null, c.next(500), "nothing repeated");
+            c.close();
+            events.delete(List.of(session));
+        }
+    }
+
+    private void killSubscriber(EventPublisher redis) {
+        String id = null;
+        for (String line : redis.command("CLIENT", "LIST").split("\n")) {
+            if (line.contains("name=" + subscriptions.connectionName() + " ")) {
+                id = line.replaceAll("^id=(\\d+) .*$", "$1").trim();
+            }
+        }
+        assertNotNull(id, "subscriber connection is named");
+        redis.command("CLIENT", "KILL", "ID", id);
+    }
+
     static List<Integer> numbers(List<JsonNode> frames) {
         List<Integer> out = new ArrayList<>();
         for (JsonNode f : frames) {
