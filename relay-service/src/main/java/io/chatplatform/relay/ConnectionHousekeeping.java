@@ -52,6 +52,11 @@ public class ConnectionHousekeeping {
         drain();
     }
 
+    /** True from the start of the drain: new upgrades are refused (503) so clients go to another replica. */
+    public boolean draining() {
+        return drained.get();
+    }
+
     void drain() {
         if (!drained.compareAndSet(false, true)) {
             return;

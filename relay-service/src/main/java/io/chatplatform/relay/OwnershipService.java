@@ -1,16 +1,22 @@
 package io.chatplatform.relay;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
 
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.quarkus.cache.CaffeineCache;
 import io.smallrye.mutiny.Uni;
 
-/** Asks session-service whether the session is the caller's; positive answers are cached briefly. */
+/**
+ * Asks session-service whether the session is the caller's. Positive answers only are cached, in a bounded
+ * Caffeine cache ({@code relay-ownership}: expire-after-write {@code relay.ownership-cache-ttl}, maximum size in
+ * application.properties), so a reconnect storm does not turn into a storm on session-service.
+ */
 @ApplicationScoped
 public class OwnershipService {
 
@@ -18,22 +24,19 @@ public class OwnershipService {
         OWNED, NOT_FOUND, UNAUTHORIZED, UNAVAILABLE
     }
 
-    private static final int MAX_ENTRIES = 50_000;
+    static final String CACHE = "relay-ownership";
 
     private final SessionServiceClient sessions;
-    private final RelayConfig config;
-    private final Map<String, Long> owned = new ConcurrentHashMap<>();
+    private final CaffeineCache owned;
 
-    public OwnershipService(@RestClient SessionServiceClient sessions, RelayConfig config) {
+    public OwnershipService(@RestClient SessionServiceClient sessions, @CacheName(CACHE) Cache owned) {
         this.sessions = sessions;
-        this.config = config;
+        this.owned = owned.as(CaffeineCache.class);
     }
 
     public Uni<Verdict> check(String userId, String sessionId, String bearer) {
-        String key = userId + '|' + sessionId;
-        Long until = owned.get(key);
-        long now = System.currentTimeMillis();
-        if (until != null && until > now) {
+        String key = key(userId, sessionId);
+        if (owned.getIfPresent(key) != null) {
             return Uni.createFrom().item(Verdict.OWNED);
         }
         return sessions.get(sessionId, bearer).map(r -> {
@@ -45,10 +48,7 @@ public class OwnershipService {
                 .onFailure().recoverWithItem(Verdict.UNAVAILABLE)
                 .invoke(v -> {
                     if (v == Verdict.OWNED) {
-                        if (owned.size() > MAX_ENTRIES) {
-                            owned.clear(); // crude bound; entries are cheap to re-check
-                        }
-                        owned.put(key, now + config.ownershipCacheTtl().toMillis());
+                        owned.put(key, CompletableFuture.completedFuture(Boolean.TRUE));
                     }
                 });
     }
@@ -66,8 +66,7 @@ public class OwnershipService {
         return Verdict.UNAVAILABLE;
     }
 
-    /** Forget a session (e.g. after a 404 from chat-service) so the next upgrade asks again. */
-    public void forget(String userId, String sessionId) {
-        owned.remove(userId + '|' + sessionId);
+    private static String key(String userId, String sessionId) {
+        return userId + '|' + sessionId;
     }
 }

@@ -13,7 +13,10 @@ public interface RelayConfig {
     /** Origins allowed to open a WebSocket (CORS_ORIGINS, comma separated). */
     List<String> allowedOrigins();
 
-    /** How long a positive ownership answer from session-service is reused. */
+    /**
+     * How long a positive ownership answer from session-service is reused (the expire-after-write of the
+     * {@code relay-ownership} cache, see application.properties).
+     */
     @WithDefault("30s")
     Duration ownershipCacheTtl();
 

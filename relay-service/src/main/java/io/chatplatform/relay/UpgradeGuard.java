@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -15,11 +16,19 @@ import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Runs before the WebSocket handshake completes: Origin, then the JWT (carried in the subprotocol header), then
- * ownership of the session. Any failure answers a plain HTTP status, so the connection never upgrades.
+ * Runs before the WebSocket handshake completes: drain state, Origin, then the JWT (carried in the subprotocol
+ * header), then ownership of the session. Any failure answers a plain HTTP status, so the connection never
+ * upgrades.
+ * <p>
+ * Upgrade checks run highest priority first; Quarkus' own check for {@code @Authenticated} endpoints has priority
+ * {@code Integer.MAX_VALUE - 100}. This one runs before it, so that Origin is checked for token-less requests too
+ * and every refusal is counted by reason ({@code @Authenticated} stays as a second line).
  */
 @ApplicationScoped
+@Priority(UpgradeGuard.PRIORITY)
 public class UpgradeGuard implements HttpUpgradeCheck {
+
+    static final int PRIORITY = Integer.MAX_VALUE - 10;
 
     private static final Logger LOG = Logger.getLogger(UpgradeGuard.class);
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -27,8 +36,11 @@ public class UpgradeGuard implements HttpUpgradeCheck {
     private final Set<String> origins;
     private final OwnershipService ownership;
     private final RelayMetrics metrics;
+    private final ConnectionHousekeeping housekeeping;
 
-    public UpgradeGuard(RelayConfig config, OwnershipService ownership, RelayMetrics metrics) {
+    public UpgradeGuard(RelayConfig config, OwnershipService ownership, RelayMetrics metrics,
+            ConnectionHousekeeping housekeeping) {
+        this.housekeeping = housekeeping;
         this.origins = config.allowedOrigins().stream().map(String::trim).filter(s -> !s.isEmpty())
                 .map(UpgradeGuard::normalise).collect(Collectors.toUnmodifiableSet());
         this.ownership = ownership;
@@ -42,6 +54,10 @@ public class UpgradeGuard implements HttpUpgradeCheck {
 
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext ctx) {
+        if (housekeeping.draining()) {
+            // this replica is going away: the client's backoff lands it on another one
+            return reject("draining", 503);
+        }
         String origin = ctx.httpRequest().getHeader("Origin");
         if (origin == null || !origins.contains(normalise(origin))) {
             return reject("origin", 403);

@@ -14,11 +14,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 
-/** The shutdown drain tells clients to reconnect after a jittered delay, then closes with 1012. */
+/**
+ * The shutdown drain tells clients to reconnect after a jittered delay, then closes with 1012, and refuses new
+ * upgrades from then on. Own profile: a drained relay stays drained, so it gets an application of its own.
+ */
 @QuarkusTest
+@TestProfile(DrainTest.OwnApplication.class)
 @QuarkusTestResource(FakeNeighbours.class)
 class DrainTest {
+
+    public static class OwnApplication implements QuarkusTestProfile {
+    }
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
@@ -46,5 +55,9 @@ class DrainTest {
             assertTrue(delay >= config.drain().minDelayMs() && delay < config.drain().maxDelayMs(), "delay " + delay);
             assertEquals(RelayCloseCodes.SERVICE_RESTART, c.awaitClose(5000));
         }
+
+        // a draining relay takes no new connections: the client's backoff finds another replica
+        UpgradeAuthTest.assertRefusalCounted("draining", 503,
+                () -> WsClient.refusedStatus(WsClient.uri(port, session, null), token, "http://localhost:8080"));
     }
 }

@@ -52,6 +52,28 @@ class UpgradeAuthTest {
     }
 
     @Test
+    void aSecondUpgradeWithinTheCacheTtlDoesNotAskSessionServiceAgain() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            WsClient c = WsClient.connect(port, session, token, null);
+            c.nextOfType("ready", 5000);
+            c.close();
+        }
+        assertEquals(1, FakeNeighbours.server.countRequestsMatching(com.github.tomakehurst.wiremock.client.WireMock
+                .getRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/api/sessions/" + session))
+                .build()).getCount(), "one ownership check for two upgrades");
+
+        // refusals are not cached: someone else asking twice is checked twice
+        String other = TestTokens.token(UUID.randomUUID().toString());
+        String otherSession = UUID.randomUUID().toString();
+        for (int i = 0; i < 2; i++) {
+            assertEquals(404, WsClient.refusedStatus(WsClient.uri(port, otherSession, null), other, "http://localhost:8080"));
+        }
+        assertEquals(2, FakeNeighbours.server.countRequestsMatching(com.github.tomakehurst.wiremock.client.WireMock
+                .getRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/api/sessions/" + otherSession))
+                .build()).getCount(), "a 404 is asked again");
+    }
+
+    @Test
     void missingTokenIsRefusedWith401() {
         assertEquals(401, WsClient.refusedStatus(uri(), null, "http://localhost:8080"));
     }
@@ -100,10 +122,46 @@ class UpgradeAuthTest {
 
     @Test
     void rejectionsAreCountedByReason() {
-        WsClient.refusedStatus(uri(), token, "http://evil.example");
+        assertRefusalCounted("origin", 403, () -> WsClient.refusedStatus(uri(), token, "http://evil.example"));
+        assertRefusalCounted("bad_request", 400, () -> WsClient.refusedStatus(
+                WsClient.uri(port, "x".repeat(65), null), token, "http://localhost:8080"));
         String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
-        assertTrue(metrics.contains("relay_upgrades_rejected_total{reason=\"origin\"}"), metrics);
         assertTrue(metrics.contains("relay_connections "), "gauge exported");
+    }
+
+    @Test
+    void tokenlessExpiredAndForgedUpgradesAreCountedAsUnauthenticated() {
+        assertRefusalCounted("unauthenticated", 401, () -> WsClient.refusedStatus(uri(), null, "http://localhost:8080"));
+        String expired = TestTokens.token(user, Instant.now().minusSeconds(600));
+        assertRefusalCounted("unauthenticated", 401, () -> WsClient.refusedStatus(uri(), expired, "http://localhost:8080"));
+        String forged = TestTokens.forged(user);
+        assertRefusalCounted("unauthenticated", 401, () -> WsClient.refusedStatus(uri(), forged, "http://localhost:8080"));
+    }
+
+    @Test
+    void originIsCheckedBeforeTheTokenAndCounted() {
+        assertRefusalCounted("origin", 403, () -> WsClient.refusedStatus(uri(), null, "http://evil.example"));
+        assertRefusalCounted("origin", 403, () -> WsClient.refusedStatus(uri(), null, null));
+    }
+
+    @Test
+    void someoneElsesSessionIsCountedAsNotFound() {
+        String other = TestTokens.token(UUID.randomUUID().toString());
+        assertRefusalCounted("not_found", 404, () -> WsClient.refusedStatus(uri(), other, "http://localhost:8080"));
+    }
+
+    /** The refusal has the status and raises relay_upgrades_rejected_total{reason} by exactly one. */
+    static void assertRefusalCounted(String reason, int status, java.util.function.IntSupplier refusal) {
+        double before = rejected(reason);
+        assertEquals(status, refusal.getAsInt());
+        assertEquals(before + 1, rejected(reason), "relay_upgrades_rejected_total{reason=\"" + reason + "\"}");
+    }
+
+    static double rejected(String reason) {
+        String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?m)^relay_upgrades_rejected_total\\{reason=\"" + reason + "\"} ([0-9.eE+-]+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     @Test
