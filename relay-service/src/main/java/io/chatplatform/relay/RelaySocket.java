@@ -97,7 +97,7 @@ public class RelaySocket {
                 .onFailure().invoke(err -> {
                     LOG.warnf("could not start a session connection: %s", err.getMessage());
                     client.sendControl(codec.frame("error", "code", "unavailable", "message", "Event feed unavailable"));
-                    client.close(1011, "unavailable", "unavailable");
+                    client.close(RelayCloseCodes.INTERNAL_ERROR, "unavailable", "unavailable");
                 })
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
@@ -179,11 +179,30 @@ public class RelaySocket {
                 client.bearer(), "respond-async")
                 .subscribe().with(r -> {
                     int status = r.getStatus();
+                    String messageId = status < 300 ? acceptedMessageId(r) : null;
                     r.close();
                     if (status >= 300) {
                         sendFailed(client, status, clientMessageId);
+                    } else if (messageId != null) {
+                        // the answer's id before its first event, so the UI can offer Stop at once
+                        client.sendControl(codec.frame("accepted", "client_message_id", clientMessageId,
+                                "message_id", messageId));
                     }
                 }, err -> sendFailed(client, status(err), clientMessageId));
+    }
+
+    /** message_id of chat-service's 202 {session_id, message_id}; null when absent or unreadable. */
+    private String acceptedMessageId(jakarta.ws.rs.core.Response r) {
+        try {
+            if (!r.hasEntity()) {
+                return null;
+            }
+            JsonNode body = codec.mapper().readTree(r.readEntity(String.class));
+            JsonNode mid = body == null ? null : body.get("message_id");
+            return mid != null && mid.isTextual() && mid.asText().length() <= MAX_ID_LENGTH ? mid.asText() : null;
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     private void cancel(ClientConnection client, JsonNode frame) {

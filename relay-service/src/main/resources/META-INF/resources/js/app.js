@@ -17,6 +17,7 @@ const ui = {
   byMessageId: new Map(), // message_id -> {node, body, role, content, streaming, tools}
   byClientId: new Map(), // client_message_id -> entry (optimistic user messages)
   streaming: null, // message_id being generated
+  turn: null, // {clientId, messageId, stopRequested}: our message from send until its answer ends
   cursor: null,
   renderQueued: new Set(),
 };
@@ -234,6 +235,7 @@ function closeSession() {
   ui.byMessageId.clear();
   ui.byClientId.clear();
   ui.streaming = null;
+  ui.turn = null;
   $('messages').replaceChildren();
   $('session-title').textContent = 'No conversation open';
   $('chat-actions').hidden = true;
@@ -258,6 +260,10 @@ async function openSession(id) {
     onStatus: (s) => { if (ui.socket === socket) setConn(s); },
     onReady: (ready) => {
       if (ui.socket !== socket) return;
+      // what the last (re)connect got: resumed with last_event_id, and whether every missed event was replayed
+      $('conn').dataset.resumed = String(!!ready.resumed);
+      $('conn').dataset.recovered = String(!!ready.recovered);
+      $('conn').dataset.replayed = String(ready.replayed ?? 0);
       // First open, or the stream no longer reaches back: the history is the source of truth.
       if (!ready.resumed || !ready.recovered) loadHistory();
     },
@@ -295,6 +301,12 @@ async function loadHistory() {
   for (const m of items) {
     const entry = addMessage(m.id, m.role, m.content, { clientId: m.client_message_id });
     const meta = parseMeta(m.metadata);
+    // events name an answer by chat-service's message id, stored as client_message_id / metadata.message_id
+    if (m.role === 'assistant') {
+      const eventId = meta.message_id || m.client_message_id;
+      if (eventId) ui.byMessageId.set(eventId, entry);
+      if (meta.cancelled || meta.finish_reason === 'cancelled') markStopped(entry);
+    }
     for (const t of meta.tool_calls || []) addTool(entry, t.tool || t.name, { ok: t.ok !== false, summary: t.summary || '' });
   }
   if (live && !ui.byMessageId.has(ui.streaming)) {
@@ -316,7 +328,7 @@ function addMessage(messageId, role, content, { clientId, streaming = false } = 
   const tools = el('div', 'tools');
   const body = el('div', 'body');
   node.append(tools, body);
-  const entry = { node, body, tools, role, content: content || '', streaming, toolNodes: new Map() };
+  const entry = { node, body, tools, role, content: content || '', streamed: null, streaming, toolNodes: new Map() };
   if (messageId) ui.byMessageId.set(messageId, entry);
   if (clientId) ui.byClientId.set(clientId, entry);
   paint(entry);
@@ -365,8 +377,32 @@ function assistantEntry(messageId) {
 
 function setGenerating(messageId) {
   ui.streaming = messageId;
-  $('stop').hidden = !messageId;
-  $('messages').setAttribute('aria-busy', messageId ? 'true' : 'false');
+  if (messageId && ui.turn && !ui.turn.messageId) learnTurnId(messageId);
+  updateStop();
+}
+
+// Stop is offered from send until the answer ends (completed, failed or refused).
+function updateStop() {
+  const busy = !!(ui.streaming || ui.turn);
+  $('stop').hidden = !busy;
+  if (!busy) { $('stop').disabled = false; $('stop').textContent = 'Stop'; }
+  $('messages').setAttribute('aria-busy', busy ? 'true' : 'false');
+}
+
+function learnTurnId(messageId) {
+  ui.turn.messageId = messageId;
+  if (ui.turn.stopRequested && ui.socket) ui.socket.send({ type: 'cancel', message_id: messageId });
+}
+
+function endTurn(messageId) {
+  if (ui.streaming === messageId) ui.streaming = null;
+  if (ui.turn && (!ui.turn.messageId || ui.turn.messageId === messageId)) ui.turn = null;
+  updateStop();
+}
+
+function markStopped(entry) {
+  entry.node.classList.add('stopped');
+  if (!entry.node.querySelector('.failure')) entry.node.append(el('p', 'failure', 'Stopped.'));
 }
 
 function handleEvent(ev) {
@@ -383,10 +419,14 @@ function handleEvent(ev) {
       scrollToEnd(true);
       break;
     }
+    case 'accepted':
+      if (ui.turn && ui.turn.clientId === ev.client_message_id && !ui.turn.messageId) learnTurnId(ev.message_id);
+      break;
     case 'message.delta': {
       const entry = assistantEntry(ev.message_id);
       if (!entry.streaming) { entry.streaming = true; $('announcer').textContent = 'Assistant is answering…'; }
       entry.content += ev.delta || '';
+      entry.streamed = (entry.streamed ?? '') + (ev.delta || '');
       setGenerating(ev.message_id);
       repaint(entry);
       break;
@@ -401,10 +441,17 @@ function handleEvent(ev) {
     case 'message.completed': {
       const entry = assistantEntry(ev.message_id);
       entry.streaming = false;
+      // Whether the deltas this page saw add up to the stored answer (none lost or repeated, also across a
+      // reconnect); shown as data-stream on the bubble, harmless, and what the end-to-end test checks.
+      if (entry.streamed !== null && typeof ev.content === 'string') {
+        entry.node.dataset.stream = entry.streamed === ev.content ? 'complete' : 'diverged';
+      }
       if (typeof ev.content === 'string') entry.content = ev.content;
       paint(entry);
-      if (ui.streaming === ev.message_id) setGenerating(null);
-      $('announcer').textContent = `Assistant: ${entry.content.slice(0, 500)}`;
+      const stopped = ev.cancelled === true || ev.finish_reason === 'cancelled';
+      if (stopped) markStopped(entry);
+      endTurn(ev.message_id);
+      $('announcer').textContent = stopped ? 'Stopped.' : `Assistant: ${entry.content.slice(0, 500)}`;
       scrollToEnd(true);
       break;
     }
@@ -414,7 +461,8 @@ function handleEvent(ev) {
       paint(entry);
       const note = el('p', 'failure', ev.error?.code === 'cancelled' ? 'Stopped.' : `The answer failed: ${ev.error?.message || 'unknown error'}${ev.retryable ? ' (you can try again)' : ''}`);
       entry.node.append(note);
-      if (ui.streaming === ev.message_id) setGenerating(null);
+      if (ev.error?.code === 'cancelled') entry.node.classList.add('stopped');
+      endTurn(ev.message_id);
       $('announcer').textContent = note.textContent;
       break;
     }
@@ -425,6 +473,7 @@ function handleEvent(ev) {
       if (ev.code === 'send_failed') {
         const entry = ev.client_message_id ? ui.byClientId.get(ev.client_message_id) : null;
         if (entry) { entry.node.classList.add('unsent'); entry.node.classList.remove('pending'); }
+        if (ui.turn && ui.turn.clientId === ev.client_message_id) { ui.turn = null; updateStop(); }
         showError(new Error(ev.status === 429 ? 'Slow down a little: too many messages.' : 'Your message could not be sent.'));
       } else if (ev.code !== 'history_reload_required') {
         showError(new Error(ev.message || 'Something went wrong.'));
@@ -441,7 +490,13 @@ $('composer-input').addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendMessage(); }
 });
 $('stop').addEventListener('click', () => {
-  if (ui.streaming && ui.socket) ui.socket.send({ type: 'cancel', message_id: ui.streaming });
+  if (!ui.socket) return;
+  const messageId = ui.streaming || ui.turn?.messageId;
+  if (messageId) ui.socket.send({ type: 'cancel', message_id: messageId });
+  else if (ui.turn) ui.turn.stopRequested = true; // cancelled as soon as the answer's id is known
+  else return;
+  $('stop').disabled = true;
+  $('stop').textContent = 'Stopping…';
 });
 
 function sendMessage() {
@@ -455,6 +510,8 @@ function sendMessage() {
   }
   const entry = addMessage(null, 'user', content, { clientId });
   entry.node.classList.add('pending');
+  ui.turn = { clientId, messageId: null, stopRequested: false };
+  updateStop();
   input.value = '';
   $('chat-error').textContent = '';
   scrollToEnd();

@@ -2,7 +2,14 @@
 import { Marked } from '/_static/marked/17.0.5/lib/marked.esm.js';
 import DOMPurify from '/_static/dompurify/3.4.15/dist/purify.es.mjs';
 
-const marked = new Marked({ gfm: true, breaks: true });
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+// Raw HTML in a message is shown as the text it is, never parsed (DOMPurify below is the second line).
+const marked = new Marked({
+  gfm: true,
+  breaks: true,
+  renderer: { html: ({ text }) => String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]) },
+});
 
 DOMPurify.addHook('afterSanitizeAttributes', (node) => {
   if (node.tagName === 'A') {

@@ -55,6 +55,8 @@ export class SessionSocket {
     let token = accessToken();
     if (!token) {
       const ok = await refresh().catch(() => false);
+      // stop() may have run while the refresh was in flight (session closed, page switched)
+      if (this.closedByUs) return;
       token = accessToken();
       if (!ok || !token) { this.onStatus('signed-out'); return; }
     }
@@ -99,7 +101,10 @@ export class SessionSocket {
       this.onStatus('offline');
       if (!opened) this.failuresBeforeOpen++;
       if (e.code === 4001) {
-        refresh().then((ok) => (ok ? this.reconnectNow() : this.onStatus('signed-out')), () => this.backoff());
+        refresh().then((ok) => {
+          if (this.closedByUs) return;
+          if (ok) this.reconnectNow(); else this.onStatus('signed-out');
+        }, () => this.backoff());
       } else if (e.code === 1012 && this.nextDelay !== null) {
         const d = this.nextDelay;
         this.nextDelay = null;
@@ -115,6 +120,7 @@ export class SessionSocket {
 
   async checkAfterRefusal() {
     const ok = await refresh().catch(() => false);
+    if (this.closedByUs) return;
     if (!ok) { this.onStatus('signed-out'); return; }
     try {
       const res = await fetch(`/api/sessions/${encodeURIComponent(this.sessionId)}`, { headers: { Authorization: `Bearer ${accessToken()}` } });

@@ -55,13 +55,17 @@ class InboundFramesTest {
     }
 
     @Test
-    void messageSendIsForwardedToChatServiceWithTheUsersJwtAndRespondAsync() {
+    void messageSendIsForwardedToChatServiceWithTheUsersJwtAndRespondAsync() throws Exception {
         c.send("{\"type\":\"message.send\",\"content\":\"hello <b>there</b>\",\"client_message_id\":\"c-1\"}");
         Awaitility.await().untilAsserted(() -> FakeNeighbours.server.verify(1, postRequestedFor(urlEqualTo("/api/chat"))
                 .withHeader("Authorization", equalTo("Bearer " + token))
                 .withHeader("Prefer", equalTo("respond-async"))
                 .withRequestBody(equalToJson("{\"session_id\":\"" + session
                         + "\",\"message\":\"hello <b>there</b>\",\"client_message_id\":\"c-1\"}"))));
+        // chat-service's 202 names the answer's message id: the browser learns it before the first event
+        JsonNode accepted = c.nextOfType("accepted", 5000);
+        assertEquals("c-1", accepted.get("client_message_id").asText());
+        assertEquals("m", accepted.get("message_id").asText());
         c.close();
     }
 
