@@ -61,6 +61,8 @@ public class ChatResource {
         return Response.accepted(new CancelAccepted(messageId, "cancelling")).build();
     }
 
+    /** Returned inside a Response: Jackson serialises it reflectively in a native image. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
     public record CancelAccepted(String messageId, String status) {
     }
 
