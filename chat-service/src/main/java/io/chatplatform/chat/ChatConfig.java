@@ -20,7 +20,7 @@ public interface ChatConfig {
     @WithDefault("8000")
     int maxMessageChars();
 
-    /** Token budget (estimated) for the recent history put into the context. */
+    /** Token budget (estimated) for the remembered facts and the recent history put into the context. */
     @WithDefault("3000")
     int historyTokenBudget();
 
@@ -66,6 +66,18 @@ public interface ChatConfig {
     int maxFacts();
 
     Knowledge knowledge();
+
+    UserEvents userEvents();
+
+    interface UserEvents {
+        /** Consumer name in the group: stable per replica, so its pending entries are found again after a restart. */
+        @WithDefault("${HOSTNAME:chat-service}")
+        String consumer();
+
+        /** Entries pending this long at another consumer (a replica that is gone) are claimed by this one. */
+        @WithDefault("5m")
+        Duration claimIdle();
+    }
 
     interface Knowledge {
         /** Folder of Markdown files; when absent or missing, the samples bundled in the jar are used. */

@@ -104,6 +104,28 @@ class ToolsTest extends ChatTestSupport {
     }
 
     @Test
+    void rememberedFactsReachTheModelInTheirOwnUntrustedMessageNotInTheSystemPrompt() {
+        String alice = newUser();
+        StringBuilder fact = new StringBuilder("my favourite words are");
+        for (int i = 0; i < 40; i++) {
+            fact.append(" word").append(i);
+        }
+        chat(alice, Map.of("message", "remember that " + fact)).then().statusCode(200)
+                .body("tool_calls[0].tool", equalTo("remember_fact"));
+        assertEquals(List.of(fact.toString()), redis.list(String.class).lrange("chat:facts:{" + alice + "}", 0, -1));
+
+        Response withFacts = chat(alice, Map.of("message", "hello with facts"));
+        Response without = chat(newUser(), Map.of("message", "hello with facts"));
+        // the stand-in counts the messages it received: system + facts + user vs system + user
+        withFacts.then().statusCode(200).body("response", containsString("I received 3 messages"));
+        without.then().statusCode(200).body("response", containsString("I received 2 messages"));
+        // and its prompt tokens are the words of every message: the 43 words of the fact arrive once, in the extra
+        // message with its short delimiters (had they also stayed in the system prompt, they would count twice)
+        int extra = withFacts.<Integer>path("usage.prompt_tokens") - without.<Integer>path("usage.prompt_tokens");
+        assertTrue(extra > 43 && extra < 2 * 43, "prompt tokens added by the facts: " + extra);
+    }
+
+    @Test
     void currentTimeInATimeZone() {
         Response r = chat(newUser(), Map.of("message", "what time is it in Asia/Tokyo?"));
         r.then().statusCode(200)

@@ -1,6 +1,7 @@
 package io.chatplatform.chat.limits;
 
 import io.chatplatform.chat.ChatConfig;
+import io.chatplatform.chat.UserData;
 import io.chatplatform.common.ProblemException;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.value.ValueCommands;
@@ -18,9 +19,11 @@ public class TokenQuota {
     private final ValueCommands<String, Long> values;
     private final RedisDataSource redis;
     private final ChatConfig config;
+    private final UserData userData;
 
-    public TokenQuota(RedisDataSource redis, ChatConfig config) {
+    public TokenQuota(RedisDataSource redis, ChatConfig config, UserData userData) {
         this.redis = redis;
+        this.userData = userData;
         this.values = redis.value(Long.class);
         this.config = config;
     }
@@ -48,6 +51,7 @@ public class TokenQuota {
         String k = key(userId, LocalDate.now(ZoneOffset.UTC));
         values.incrby(k, tokens);
         redis.key(String.class).expire(k, Duration.ofDays(2));
+        userData.track(userId, k);
     }
 
     static Duration untilMidnight() {

@@ -9,6 +9,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import io.chatplatform.chat.ChatConfig;
+import io.chatplatform.chat.UserData;
 import io.chatplatform.chat.api.ChatResponse.ToolCall;
 import io.chatplatform.chat.api.ChatResponse.Usage;
 import io.chatplatform.chat.events.EventPublisher;
@@ -70,6 +71,7 @@ public class TurnService {
     private final FactStore facts;
     private final TokenQuota quota;
     private final RateLimiter rateLimiter;
+    private final UserData userData;
     private final RedisDataSource redis;
     private final ValueCommands<String, String> values;
     private final ObjectMapper mapper;
@@ -80,7 +82,7 @@ public class TurnService {
 
     public TurnService(ChatConfig config, SessionGateway sessions, EventPublisher events, ModelCaller caller,
                        ToolDispatcher tools, FactStore facts, TokenQuota quota, RateLimiter rateLimiter,
-                       RedisDataSource redis, ObjectMapper mapper, MeterRegistry registry) {
+                       UserData userData, RedisDataSource redis, ObjectMapper mapper, MeterRegistry registry) {
         this.config = config;
         this.sessions = sessions;
         this.events = events;
@@ -89,6 +91,7 @@ public class TurnService {
         this.facts = facts;
         this.quota = quota;
         this.rateLimiter = rateLimiter;
+        this.userData = userData;
         this.redis = redis;
         this.values = redis.value(String.class);
         this.mapper = mapper;
@@ -189,6 +192,11 @@ public class TurnService {
             if (!marked) {
                 throw ProblemException.conflict("A turn with this client_message_id is in progress.");
             }
+            // listed for the account deletion (no keyspace scan)
+            redisCall(() -> {
+                userData.track(userId, turnKey, refKey(mid));
+                return null;
+            });
             try {
                 // context reads overlap with storing the user message (time to first token); the new message
                 // is filtered out of the history by its seq
