@@ -51,5 +51,17 @@ public interface SessionsConfig {
         /** Pending entries of other consumers idle this long are claimed (a replica died). */
         @WithDefault("PT5M")
         java.time.Duration claimIdle();
+
+        /** A failed entry is retried once it has been pending this long. */
+        @WithDefault("PT10S")
+        java.time.Duration retryDelay();
+
+        /** Deliveries of an entry (XPENDING's count) before a failing one goes to the dead-letter stream. */
+        @WithDefault("10")
+        int maxAttempts();
+
+        /** Where entries that kept failing are kept (fields as sent, plus {@code dlq_*}), acknowledged. */
+        @WithDefault("platform:user-events:dead")
+        String deadLetterStream();
     }
 }

@@ -1,9 +1,12 @@
 package io.chatplatform.session;
 
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.stream.PendingMessage;
 import io.quarkus.redis.datasource.stream.StreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.StreamRange;
 import io.quarkus.redis.datasource.stream.XGroupCreateArgs;
+import io.quarkus.redis.datasource.stream.XPendingArgs;
 import io.quarkus.redis.datasource.stream.XReadGroupArgs;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -12,6 +15,8 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -19,9 +24,14 @@ import java.util.UUID;
 /**
  * Consumes {@code user.deleted} from the Redis stream {@code platform:user-events} in the consumer
  * group {@code session-service}: at least once, acknowledged only after the delete has committed.
- * Each pass first re-reads this consumer's own pending entries (id 0: delivered before a crash or
- * restart, never acknowledged) before new ones; entries left pending by a vanished replica are
- * claimed with XAUTOCLAIM after {@code sessions.events.claim-idle}.
+ * <p>
+ * An entry whose delete fails stays pending and is retried (XCLAIM) once it has rested
+ * {@code sessions.events.retry-delay}; meanwhile newer entries go on being read, so one bad entry
+ * holds up nobody else. When the delivery that fails is the {@code max-attempts}-th (the delivery count
+ * of XPENDING), the entry is copied to the dead-letter stream and acknowledged, in one MULTI. The same
+ * retry picks up this consumer's entries delivered before a crash or restart; entries left pending by
+ * a vanished replica are claimed with XAUTOCLAIM after {@code sessions.events.claim-idle}.
+ * Logs name entries by stream id only: no user ids.
  */
 @ApplicationScoped
 public class UserEventsConsumer {
@@ -29,16 +39,20 @@ public class UserEventsConsumer {
     private static final Logger LOG = Logger.getLogger(UserEventsConsumer.class);
     private static final Duration BLOCK = Duration.ofMillis(500);
     private static final Duration CLAIM_EVERY = Duration.ofSeconds(30);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
     private static final int BATCH = 50;
 
+    private final RedisDataSource redis;
     private final StreamCommands<String, String, String> stream;
     private final SessionService sessions;
     private final SessionsConfig.Events config;
 
     private volatile boolean running;
+    /** The one loop allowed to handle entries; guarded by {@code this}. */
     private Thread worker;
 
     public UserEventsConsumer(RedisDataSource redis, SessionService sessions, SessionsConfig config) {
+        this.redis = redis;
         this.stream = redis.stream(String.class);
         this.sessions = sessions;
         this.config = config.events();
@@ -57,58 +71,100 @@ public class UserEventsConsumer {
             return;
         }
         running = true;
-        worker = Thread.ofPlatform().name("user-events-consumer").daemon().start(this::loop);
+        // a stop() that gave up waiting may have left the previous loop finishing an entry: the new one
+        // waits for it, and the old one leaves at its next check (it is no longer the worker)
+        Thread previous = worker;
+        worker = Thread.ofPlatform().name("user-events-consumer").daemon().unstarted(() -> {
+            awaitEnd(previous);
+            loop();
+        });
+        worker.start();
     }
 
-    /** Stops reading; returns once the loop has finished the entry it was handling. */
-    public synchronized void stop() {
-        running = false;
-        Thread t = worker;
+    /** Stops reading; waits (a while) for the loop to finish the entry it is handling. */
+    public void stop() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = worker;
+        }
         if (t != null) {
             try {
-                t.join(BLOCK.toMillis() * 10);
+                t.join(STOP_WAIT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        worker = null;
     }
 
     public boolean isRunning() {
         return running;
     }
 
+    private synchronized boolean isCurrent() {
+        return running && worker == Thread.currentThread();
+    }
+
+    private static void awaitEnd(Thread previous) {
+        while (previous != null && previous.isAlive()) {
+            try {
+                previous.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private void loop() {
         boolean groupReady = false;
         long lastClaim = 0;
-        while (running) {
+        while (isCurrent()) {
             try {
                 if (!groupReady) {
                     ensureGroup();
                     groupReady = true;
                 }
                 if (System.nanoTime() - lastClaim > CLAIM_EVERY.toNanos()) {
-                    // claimed entries become this consumer's pending ones, handled just below
+                    // claimed entries become this consumer's pending ones, retried below
                     stream.xautoclaim(config.stream(), config.group(), config.consumer(), config.claimIdle(), "0-0", BATCH);
                     lastClaim = System.nanoTime();
                 }
-                List<StreamMessage<String, String, String>> batch = stream.xreadgroup(config.group(),
-                        config.consumer(), config.stream(), "0", new XReadGroupArgs().count(BATCH));
-                if (batch.isEmpty()) {
-                    batch = stream.xreadgroup(config.group(), config.consumer(), config.stream(), ">",
-                            new XReadGroupArgs().count(BATCH).block(BLOCK));
-                }
-                for (StreamMessage<String, String, String> m : batch) {
-                    handle(m);
+                retryPending();
+                List<StreamMessage<String, String, String>> fresh = stream.xreadgroup(config.group(),
+                        config.consumer(), config.stream(), ">", new XReadGroupArgs().count(BATCH).block(BLOCK));
+                for (StreamMessage<String, String, String> m : fresh) {
+                    if (!isCurrent()) {
+                        break; // the rest stay pending: the next loop retries them
+                    }
+                    handle(m, 1);
                 }
             } catch (Exception e) {
                 if (String.valueOf(e.getMessage()).contains("NOGROUP")) {
                     groupReady = false; // the stream (and its group) was deleted: create them again
                 }
-                if (running) {
+                if (isCurrent()) {
+                    // Redis errors only (a failed delete is handled per entry): no personal data in them
                     LOG.warnf("user-events consumer: %s; retrying", e.toString());
                     sleep(Duration.ofSeconds(1));
                 }
+            }
+        }
+    }
+
+    /** This consumer's pending entries that have rested {@code retry-delay}: failed before, or read before a restart. */
+    private void retryPending() {
+        List<PendingMessage> due = stream.xpending(config.stream(), config.group(), StreamRange.of("-", "+"), BATCH,
+                new XPendingArgs().consumer(config.consumer()).idle(config.retryDelay()));
+        for (PendingMessage p : due) {
+            if (!isCurrent()) {
+                return;
+            }
+            // XCLAIM increments the delivery count: this is delivery p+1. An entry trimmed from the
+            // stream comes back empty (and leaves the pending list).
+            for (StreamMessage<String, String, String> m : stream.xclaim(config.stream(), config.group(),
+                    config.consumer(), config.retryDelay(), p.getMessageId())) {
+                handle(m, p.getDeliveryCount() + 1);
             }
         }
     }
@@ -125,23 +181,56 @@ public class UserEventsConsumer {
         }
     }
 
-    /** Applies one entry; throws (leaving it pending for a retry) only when the delete itself failed. */
-    private void handle(StreamMessage<String, String, String> m) {
-        Map<String, String> fields = m.payload();
-        String type = fields == null ? null : fields.get("type");
-        if ("user.deleted".equals(type)) {
-            UUID userId = parse(fields.get("user_id"));
-            if (userId != null) {
-                long deleted = sessions.deleteAllOf(userId); // commits before the ack below
-                LOG.infof("user.deleted %s: %d session(s) deleted (entry %s)", userId, deleted, m.id());
+    /**
+     * Applies one entry and acknowledges it. When the delete fails the entry stays pending for a retry,
+     * unless this was its last allowed delivery: then it goes to the dead-letter stream.
+     */
+    private void handle(StreamMessage<String, String, String> m, int delivery) {
+        try {
+            apply(m);
+        } catch (RuntimeException e) {
+            if (delivery >= config.maxAttempts()) {
+                deadLetter(m, delivery, e);
             } else {
-                LOG.warnf("user.deleted entry %s without a valid user_id; skipped", m.id());
+                LOG.warnf("user-events entry %s: attempt %d of %d failed (%s); retrying in %s", m.id(), delivery,
+                        config.maxAttempts(), e.getClass().getName(), config.retryDelay());
             }
+            return;
         }
         // other types (and entries trimmed from the stream) concern others: acknowledge and move on
         stream.xack(config.stream(), config.group(), m.id());
     }
 
+    private void apply(StreamMessage<String, String, String> m) {
+        Map<String, String> fields = m.payload();
+        String type = fields == null ? null : fields.get("type");
+        if ("user.deleted".equals(type)) {
+            UUID userId = parse(fields.get("user_id"));
+            if (userId != null) {
+                long deleted = sessions.deleteAllOf(userId); // commits before the ack
+                LOG.infof("user.deleted entry %s: %d session(s) deleted", m.id(), deleted);
+            } else {
+                LOG.warnf("user.deleted entry %s without a valid user_id; skipped", m.id());
+            }
+        }
+    }
+
+    /** The entry's fields plus {@code dlq_*} facts, added to the dead-letter stream and acknowledged atomically. */
+    private void deadLetter(StreamMessage<String, String, String> m, int delivery, RuntimeException e) {
+        Map<String, String> dead = new LinkedHashMap<>(m.payload() == null ? Map.of() : m.payload());
+        dead.put("dlq_original_id", m.id());
+        dead.put("dlq_stream", config.stream());
+        dead.put("dlq_group", config.group());
+        dead.put("dlq_attempts", Integer.toString(delivery));
+        dead.put("dlq_error", e.getClass().getName()); // the class only: messages may quote personal data
+        dead.put("dlq_at", Instant.now().toString());
+        redis.withTransaction(tx -> {
+            tx.stream(String.class).xadd(config.deadLetterStream(), dead);
+            tx.stream(String.class).xack(config.stream(), config.group(), m.id());
+        });
+        LOG.warnf("user-events entry %s failed %d time(s) (%s); moved to %s and acknowledged", m.id(), delivery,
+                e.getClass().getName(), config.deadLetterStream());
+    }
     private static UUID parse(String raw) {
         try {
             return raw == null ? null : UUID.fromString(raw);
