@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -142,28 +143,44 @@ class MessagesTest {
         UUID me = UUID.randomUUID();
         String sid = createSession(me, "race");
         String token = Tokens.accessToken(me);
-        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Callable<Integer>> requests = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            int n = i;
+            requests.add(() -> io.restassured.RestAssured.given().auth().oauth2(token).contentType("application/json")
+                    .body(Map.of("role", "user", "content", "m" + n, "client_message_id", "p-" + n))
+                    .post("/api/sessions/" + sid + "/messages").then().statusCode(org.hamcrest.Matchers.anyOf(
+                            equalTo(201), equalTo(200))).extract().path("seq"));
+        }
+        for (int i = 0; i < 5; i++) {
+            int n = i;
+            // retried requests (a client id already in flight) must not take a seq of their own
+            requests.add(() -> io.restassured.RestAssured.given().auth().oauth2(token).contentType("application/json")
+                    .body(Map.of("role", "user", "content", "retry " + n, "client_message_id", "p-" + n))
+                    .post("/api/sessions/" + sid + "/messages").then().statusCode(org.hamcrest.Matchers.anyOf(
+                            equalTo(201), equalTo(200))).extract().path("seq"));
+        }
+        // one thread per request, all started and waiting, then released at once
+        CountDownLatch ready = new CountDownLatch(requests.size());
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(requests.size());
         try {
-            List<Callable<Integer>> calls = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
-                int n = i;
-                calls.add(() -> io.restassured.RestAssured.given().auth().oauth2(token).contentType("application/json")
-                        // a few retried requests (same client id) must not take a seq of their own
-                        .body(Map.of("role", "user", "content", "m" + n, "client_message_id", "p-" + (n < 45 ? n : n - 45)))
-                        .post("/api/sessions/" + sid + "/messages").then().statusCode(org.hamcrest.Matchers.anyOf(
-                                equalTo(201), equalTo(200))).extract().path("seq"));
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (Callable<Integer> request : requests) {
+                futures.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return request.call();
+                }));
             }
-            for (int i = 0; i < 5; i++) {
-                int n = i;
-                calls.add(() -> io.restassured.RestAssured.given().auth().oauth2(token).contentType("application/json")
-                        .body(Map.of("role", "assistant", "content", "a" + n))
-                        .post("/api/sessions/" + sid + "/messages").then().statusCode(201).extract().path("seq"));
-            }
+            ready.await();
+            go.countDown();
             List<Integer> seqs = new ArrayList<>();
-            for (Future<Integer> f : pool.invokeAll(calls)) {
+            for (Future<Integer> f : futures) {
                 seqs.add(f.get());
             }
+            // 55 answers, 50 distinct messages: every retry got its twin's seq
             assertEquals(55, seqs.size());
+            assertEquals(IntStream.rangeClosed(1, 50).boxed().toList(), seqs.stream().distinct().sorted().toList());
         } finally {
             pool.shutdownNow();
         }
