@@ -102,6 +102,39 @@ class SessionCrudTest {
         assertEquals(expected, seen, "no gaps, newest activity first");
     }
 
+    /**
+     * The cursor is a position in the order, not an offset: a session created after the first page
+     * (it goes to the front) and one deleted after the second (already served) move every later row by
+     * one under OFFSET paging, which would repeat or skip a session. The walk must do neither.
+     */
+    @Test
+    void cursorWalkHasNoRepeatOrGapWhenSessionsComeAndGoBetweenPages() {
+        UUID me = UUID.randomUUID();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add(createSession(me, "w" + i));
+        }
+        List<String> expected = ids.reversed();
+
+        Response first = as(me).queryParam("limit", 4).get("/api/sessions");
+        List<String> seen = new ArrayList<>(first.<List<String>>path("items.id"));
+        String newer = createSession(me, "created between pages");
+
+        Response second = as(me).queryParam("limit", 4).queryParam("cursor", first.<String>path("next_cursor"))
+                .get("/api/sessions");
+        seen.addAll(second.path("items.id"));
+        as(me).delete("/api/sessions/" + seen.getFirst()).then().statusCode(204);
+
+        Response third = as(me).queryParam("limit", 4).queryParam("cursor", second.<String>path("next_cursor"))
+                .get("/api/sessions");
+        seen.addAll(third.path("items.id"));
+        assertEquals(null, third.<String>path("next_cursor"));
+
+        assertEquals(expected, seen, "every session of the first walk once, in order");
+        List<String> front = as(me).queryParam("limit", 1).get("/api/sessions").path("items.id");
+        assertEquals(List.of(newer), front, "the new one is at the front, for the next walk");
+    }
+
     @Test
     void requiresAValidAccessToken() {
         UUID me = UUID.randomUUID();
