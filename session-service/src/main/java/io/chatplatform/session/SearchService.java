@@ -3,6 +3,7 @@ package io.chatplatform.session;
 import io.chatplatform.session.Dtos.SearchHit;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -15,6 +16,7 @@ import java.util.UUID;
 
 /** PostgreSQL full-text search over the caller's messages (GIN index on the generated tsvector). */
 @ApplicationScoped
+@Startup // created at start-up, so its histogram is scraped before the first search
 public class SearchService {
 
     // control characters cannot occur in the escaped output, so they mark matches safely until escaping is done

@@ -45,10 +45,25 @@ class BadInputTest {
         as(me).body(Map.of("title", "ok", "owner", "me")).patch("/api/sessions/" + sid).then().statusCode(400);
         as(me).body(Map.of("title", "x".repeat(201))).post("/api/sessions").then().statusCode(400);
         as(me).body("{\"title\":\"t\",\"user_id\":\"" + UUID.randomUUID() + "\"}").post("/api/sessions").then().statusCode(400);
+        as(me).body("{\"title\":").post("/api/sessions").then().statusCode(400).contentType(PROBLEM)
+                .body("status", equalTo(400));
+        as(me).body("not json at all").post("/api/sessions").then().statusCode(400).contentType(PROBLEM);
 
         as(me).get("/api/sessions/" + sid).then().body("title", equalTo("original")).body("message_count", equalTo(1));
         as(me).get(msgs).then().body("items.content", contains("first"));
         as(me).get("/api/sessions").then().body("items", hasSize(1));
+    }
+
+    @Test
+    void titlesOfUpTo200CharactersAreAccepted() {
+        UUID me = UUID.randomUUID();
+        String sid = createSession(me, "short");
+        String longest = "é".repeat(100) + "x".repeat(100); // 200 characters (300 UTF-8 bytes)
+        as(me).body(Map.of("title", longest)).patch("/api/sessions/" + sid).then().statusCode(200)
+                .body("title", equalTo(longest));
+        as(me).body(Map.of("title", longest + "x")).patch("/api/sessions/" + sid).then().statusCode(400);
+        as(me).get("/api/sessions/" + sid).then().body("title", equalTo(longest));
+        as(me).body(Map.of("title", longest)).post("/api/sessions").then().statusCode(201).body("title", equalTo(longest));
     }
 
     @Test
