@@ -1,6 +1,5 @@
 package io.chatplatform.session;
 
-import io.chatplatform.common.ProblemException;
 import io.chatplatform.session.Dtos.SearchResult;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -16,8 +15,6 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class SearchResource {
 
-    static final int MAX_QUERY = 256;
-
     private final SearchService search;
     private final CurrentUser user;
 
@@ -29,13 +26,7 @@ public class SearchResource {
     @GET
     public SearchResult search(@QueryParam("q") String q, @QueryParam("limit") String limit) {
         UUID me = user.id();
-        if (q == null || q.isBlank()) {
-            throw ProblemException.badRequest("'q' is required.");
-        }
-        if (q.length() > MAX_QUERY) {
-            throw ProblemException.badRequest("'q' must be at most " + MAX_QUERY + " characters.");
-        }
-        int n = Params.intParam("limit", limit, 20, 1, SessionResource.MAX_LIMIT);
-        return new SearchResult(q.strip(), search.search(me, q.strip(), n));
+        String query = SearchService.query(q);
+        return search.search(me, query, Params.intParam("limit", limit, 20, 1, SessionResource.MAX_LIMIT));
     }
 }

@@ -1,6 +1,8 @@
 package io.chatplatform.session;
 
+import io.chatplatform.common.ProblemException;
 import io.chatplatform.session.Dtos.SearchHit;
+import io.chatplatform.session.Dtos.SearchResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
@@ -43,6 +45,8 @@ public class SearchService {
             ORDER BY h.rank DESC, h.created_at DESC, h.id
             """;
 
+    static final int MAX_QUERY = 256;
+
     private final EntityManager em;
     private final Timer timer;
 
@@ -54,9 +58,21 @@ public class SearchService {
                 .register(registry);
     }
 
+    /** {@code q} as searched (stripped); a missing, blank or overlong one is a 400. */
+    static String query(String q) {
+        if (q == null || q.isBlank()) {
+            throw ProblemException.badRequest("'q' is required.");
+        }
+        if (q.length() > MAX_QUERY) {
+            throw ProblemException.badRequest("'q' must be at most " + MAX_QUERY + " characters.");
+        }
+        return q.strip();
+    }
+
+    /** The caller's messages matching {@code query} (a {@link #query} result, websearch syntax), best first. */
     @Transactional
-    public List<SearchHit> search(UUID userId, String query, int limit) {
-        return timer.record(() -> run(userId, query, limit));
+    public SearchResult search(UUID userId, String query, int limit) {
+        return new SearchResult(query, timer.record(() -> run(userId, query, limit)));
     }
 
     @SuppressWarnings("unchecked")

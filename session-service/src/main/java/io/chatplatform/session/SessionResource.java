@@ -1,6 +1,5 @@
 package io.chatplatform.session;
 
-import io.chatplatform.common.ProblemException;
 import io.chatplatform.session.Dtos.AppendMessage;
 import io.chatplatform.session.Dtos.CreateSession;
 import io.chatplatform.session.Dtos.MessagePage;
@@ -109,16 +108,8 @@ public class SessionResource {
     @Produces({MediaType.APPLICATION_JSON, "text/markdown"})
     public Response export(@PathParam("id") String id, @QueryParam("format") String format) {
         UUID me = user.id();
-        UUID sid = Params.sessionId(id);
-        String f = format == null || format.isBlank() ? "md" : format;
-        if (!f.equals("md") && !f.equals("json")) {
-            throw ProblemException.badRequest("'format' must be md or json.");
-        }
-        Session session = service.get(me, sid); // ownership checked before anything is streamed
-        Response.ResponseBuilder rb = f.equals("md")
-                ? Response.ok(transcript.markdown(session), "text/markdown; charset=UTF-8")
-                : Response.ok(transcript.json(session), MediaType.APPLICATION_JSON);
-        return rb.header("Content-Disposition",
-                "attachment; filename=\"" + Transcript.filename(session, f) + "\"").build();
+        Transcript.Export export = transcript.export(me, Params.sessionId(id), format);
+        return Response.ok(export.body(), export.mediaType())
+                .header("Content-Disposition", export.contentDisposition()).build();
     }
 }

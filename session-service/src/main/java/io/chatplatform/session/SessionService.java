@@ -72,11 +72,9 @@ public class SessionService {
 
     @Transactional
     public SessionPage list(UUID userId, int limit, Cursor after) {
-        List<ChatSession> rows = sessions.page(userId, after, limit + 1);
-        boolean more = rows.size() > limit;
-        List<ChatSession> page = more ? rows.subList(0, limit) : rows;
-        String next = more ? Cursor.of(page.get(page.size() - 1)).encode() : null;
-        return new SessionPage(page.stream().map(Session::of).toList(), next);
+        Slice<ChatSession> page = Slice.fetch(limit, n -> sessions.page(userId, after, n));
+        String next = page.more() ? Cursor.of(page.last()).encode() : null;
+        return new SessionPage(page.items().stream().map(Session::of).toList(), next);
     }
 
     @Transactional
@@ -98,11 +96,9 @@ public class SessionService {
     @Transactional
     public MessagePage history(UUID userId, UUID id, long afterSeq, int limit) {
         owned(userId, id);
-        List<ChatMessage> rows = messages.after(id, afterSeq, limit + 1);
-        boolean more = rows.size() > limit;
-        List<ChatMessage> page = more ? rows.subList(0, limit) : rows;
-        Long next = more ? page.get(page.size() - 1).seq : null;
-        return new MessagePage(page.stream().map(Message::of).toList(), next);
+        Slice<ChatMessage> page = Slice.fetch(limit, n -> messages.after(id, afterSeq, n));
+        Long next = page.more() ? page.last().seq : null;
+        return new MessagePage(page.items().stream().map(Message::of).toList(), next);
     }
 
     /**

@@ -2,9 +2,11 @@ package io.chatplatform.session;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chatplatform.common.ProblemException;
 import io.chatplatform.session.Dtos.Message;
 import io.chatplatform.session.Dtos.Session;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import java.io.BufferedWriter;
@@ -17,6 +19,7 @@ import java.text.Normalizer;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
  * Session exports, streamed page by page: {@code md} a readable transcript, {@code json} the full
@@ -38,8 +41,30 @@ public class Transcript {
         this.page = config.exportPageSize();
     }
 
+    /** A download: the streamed body, its media type and the attachment's file name. */
+    record Export(StreamingOutput body, String mediaType, String filename) {
+        String contentDisposition() {
+            return "attachment; filename=\"" + filename + "\"";
+        }
+    }
+
+    /**
+     * The caller's session as {@code format} ({@code md}, the default, or {@code json}). Ownership is
+     * checked here, before anything is streamed; any other format is a 400.
+     */
+    Export export(UUID userId, UUID sessionId, String format) {
+        String f = format == null || format.isBlank() ? "md" : format;
+        if (!f.equals("md") && !f.equals("json")) {
+            throw ProblemException.badRequest("'format' must be md or json.");
+        }
+        Session session = sessions.get(userId, sessionId);
+        return f.equals("md")
+                ? new Export(markdown(session), "text/markdown; charset=UTF-8", filename(session, f))
+                : new Export(json(session), MediaType.APPLICATION_JSON, filename(session, f));
+    }
+
     /** {@code session} must already have been checked to belong to the caller. */
-    StreamingOutput markdown(Session s) {
+    private StreamingOutput markdown(Session s) {
         return out -> {
             Writer md = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
             md.write("# " + (s.title() == null ? "Untitled session" : oneLine(s.title())) + "\n\n");
@@ -56,7 +81,7 @@ public class Transcript {
         };
     }
 
-    StreamingOutput json(Session s) {
+    private StreamingOutput json(Session s) {
         return out -> {
             try (JsonGenerator json = mapper.getFactory().createGenerator(out)) {
                 json.writeStartObject();
