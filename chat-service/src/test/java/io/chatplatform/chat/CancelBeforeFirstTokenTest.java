@@ -2,7 +2,6 @@ package io.chatplatform.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import org.awaitility.Awaitility;
@@ -23,15 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * soon as the stand-in answers (the REST client can only close the connection once response headers arrive).
  */
 @QuarkusTest
-@TestProfile(CancelBeforeFirstTokenTest.LongFirstTokenWait.class)
+@TestProfile(TunedProfile.class)
 class CancelBeforeFirstTokenTest extends ChatTestSupport {
-
-    public static class LongFirstTokenWait implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("chat.first-token-timeout", "8s");
-        }
-    }
 
     @Test
     void cancelBeforeTheFirstTokenEndsTheTurnClosesTheModelStreamAndReleasesTheSession() {

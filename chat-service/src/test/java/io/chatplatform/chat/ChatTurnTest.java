@@ -179,20 +179,116 @@ class ChatTurnTest extends ChatTestSupport {
     }
 
     @Test
-    void historyIsCutToTheTokenBudgetOldestFirst() {
+    void historyIsCutToTheTokenBudgetKeepingTheNewestMessages() {
         String user = newUser();
+        // 30 old messages of one long word each, then 30 new ones of 133 short words each: all about 100 estimated
+        // tokens, so about 28 fit the 3,000-token budget. The stand-in counts words (+1 per message) as prompt tokens,
+        // which tells which ones were kept.
         String[] texts = new String[60];
-        for (int i = 0; i < texts.length; i++) {
-            texts[i] = "message " + i + " " + "lorem ipsum ".repeat(33); // ~100 estimated tokens each
+        for (int i = 0; i < 30; i++) {
+            texts[i] = "old" + i + "x".repeat(396);
+        }
+        for (int i = 30; i < 60; i++) {
+            texts[i] = "new" + i + " " + "ab ".repeat(132).trim();
         }
         String sid = FakeSessionService.seed(user, "long session", texts);
-        String answer = chat(user, Map.of("session_id", sid, "message", "how many do you see?"))
-                .then().statusCode(200).extract().path("response");
+        Response withHistory = chat(user, Map.of("session_id", sid, "message", "how many do you see?"));
+        Response alone = chat(newUser(), Map.of("message", "how many do you see?"));
+        String answer = withHistory.then().statusCode(200).extract().path("response");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("I received (\\d+) messages").matcher(answer);
         assertTrue(m.find(), answer);
-        int seen = Integer.parseInt(m.group(1));
-        // system + the newest history that fits 3000 tokens (~28 of 60) + the new message
-        assertTrue(seen > 20 && seen < 40, "seen " + seen);
+        int kept = Integer.parseInt(m.group(1)) - 2; // minus the system prompt and the new message
+        assertTrue(kept > 20 && kept < 30, "the budget cut the history: kept " + kept);
+        int historyTokens = withHistory.<Integer>path("usage.prompt_tokens") - alone.<Integer>path("usage.prompt_tokens");
+        assertEquals(kept * 134, historyTokens, "every kept message is one of the newest (an old one would count 2 tokens)");
+    }
+
+    @Test
+    void tokensAreStreamedAsTheyComeNotAfterTheModelFinished() {
+        String user = newUser();
+        Response r = as(user).header("Prefer", "respond-async")
+                .body(Map.of("message", "slowly please [[stub:tokens=40,token-delay=100]]")).post("/api/chat");
+        r.then().statusCode(202);
+        String sid = r.path("session_id");
+        String mid = r.path("message_id");
+        // the first delta is in the stream while the model still has ~4 s of tokens to send
+        awaitEvent(sid, "message.delta");
+        assertTrue(eventsOfType(sid, "message.completed").isEmpty(), "first delta before the completion");
+        JsonNode completed = awaitEvent(sid, "message.completed");
+        List<JsonNode> deltas = eventsOfType(sid, "message.delta");
+        assertTrue(deltas.size() >= 2, "several deltas: " + deltas.size());
+        assertTrue(compareIds(deltas.get(0).path("id").asText(), completed.path("id").asText()) < 0);
+        JsonNode meta = storedAssistant(sid, mid).path("metadata");
+        assertTrue(meta.path("ttft_ms").asLong() < meta.path("latency_ms").asLong(), meta.toString());
+    }
+
+    @Test
+    void deltasAreCoalescedUnderAFastTokenRate() {
+        String user = newUser();
+        Response r = chat(user, Map.of("message", "fast please [[stub:tokens=200,token-delay=1]]"));
+        r.then().statusCode(200);
+        String sid = r.path("session_id");
+        String mid = r.path("message_id");
+        List<JsonNode> deltas = eventsOfType(sid, "message.delta");
+        assertTrue(deltas.size() < 200, "fewer delta events than tokens: " + deltas.size());
+        assertEquals(r.path("response").toString(), deltas(events(sid), mid));
+        assertEquals(200, r.<Integer>path("usage.completion_tokens"));
+    }
+
+    @Test
+    void messageTextIsNeverLoggedAboveDebug() {
+        String marker = "logmarker" + java.util.UUID.randomUUID().toString().replace("-", "");
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        capture.setLevel(java.util.logging.Level.ALL);
+        java.util.logging.Logger root = java.util.logging.LogManager.getLogManager().getLogger("");
+        root.addHandler(capture);
+        try {
+            String user = newUser();
+            chat(user, Map.of("message", "plain " + marker)).then().statusCode(200);
+            chat(user, Map.of("message", "search my history for " + marker)).then().statusCode(200);
+            chat(user, Map.of("message", "remember that " + marker)).then().statusCode(200);
+            chat(user, Map.of("message", "broken " + marker + " [[stub:fault=500]]")).then().statusCode(502);
+            chat(user, Map.of("message", "dropped " + marker + " [[stub:fault=drop]]")).then().statusCode(502);
+            org.jboss.logging.Logger.getLogger("io.chatplatform.chat.probe").infof("probe %s", "p-" + marker);
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertTrue(records.stream().anyMatch(r -> text(r).contains("probe p-" + marker)), "the handler sees INFO records");
+        for (java.util.logging.LogRecord rec : records) {
+            String text = text(rec);
+            if (rec.getLevel().intValue() > java.util.logging.Level.FINE.intValue() && !text.contains("probe p-")) {
+                assertFalse(text.contains(marker), "message text logged at " + rec.getLevel() + ": " + text);
+            }
+        }
+    }
+
+    /** Everything a log line could show: the formatted message, its parameters and the exception chain. */
+    private static String text(java.util.logging.LogRecord r) {
+        StringBuilder sb = new StringBuilder(r instanceof org.jboss.logmanager.ExtLogRecord e ? e.getFormattedMessage()
+                : String.valueOf(r.getMessage()));
+        if (r.getParameters() != null) {
+            for (Object p : r.getParameters()) {
+                sb.append(' ').append(p);
+            }
+        }
+        for (Throwable t = r.getThrown(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            sb.append(' ').append(t);
+        }
+        return sb.toString();
     }
 
     @Test

@@ -143,7 +143,7 @@ public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
                             h.put("session_title", s.title);
                             h.put("seq", m.path("seq").asLong());
                             h.put("role", m.path("role").asText());
-                            h.put("snippet", m.path("content").asText());
+                            h.put("snippet", snippet(m.path("content").asText(), term));
                             items.add(h);
                         }
                     }
@@ -212,6 +212,27 @@ public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
             }
         }
         send(ex, 404, JSON.createObjectNode().put("title", "Not Found"));
+    }
+
+    /** Like session-service's ts_headline snippet: the text HTML-escaped, matches wrapped in {@code <mark>}. */
+    static String snippet(String content, String term) {
+        StringBuilder out = new StringBuilder();
+        String lower = content.toLowerCase();
+        int i = 0;
+        while (i < content.length()) {
+            if (!term.isEmpty() && lower.startsWith(term, i)) {
+                out.append("<mark>").append(escape(content.substring(i, i + term.length()))).append("</mark>");
+                i += term.length();
+            } else {
+                out.append(escape(content.substring(i, i + 1)));
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
     }
 
     private static JsonNode body(HttpExchange ex) throws IOException {

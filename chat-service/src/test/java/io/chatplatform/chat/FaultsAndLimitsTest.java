@@ -46,6 +46,64 @@ class FaultsAndLimitsTest extends ChatTestSupport {
     }
 
     @Test
+    void persistentRateLimitAnswers503WithRetryAfter() {
+        long requests = stubStats().path("requests").asLong();
+        Response r = chat(newUser(), Map.of("message", "always limited [[stub:fault=429]]"));
+        r.then().statusCode(503).contentType("application/problem+json")
+                .header("Retry-After", notNullValue())
+                .body("code", equalTo("rate_limited")).body("retryable", equalTo(true));
+        assertEquals(requests + 3, stubStats().path("requests").asLong(), "first call and two retries");
+        assertEquals("rate_limited", awaitEvent(r.path("session_id"), "message.failed").path("error").path("code").asText());
+    }
+
+    @Test
+    void anAnswerThatCannotBeStoredCountsAsFailedNotCompleted() {
+        double completed = turns("completed");
+        double failed = turns("failed");
+        String user = newUser();
+        long requests = stubStats().path("requests").asLong();
+        Response r = as(user).header("Prefer", "respond-async")
+                .body(Map.of("message", "store me [[stub:first-token-delay=1500]]")).post("/api/chat");
+        r.then().statusCode(202);
+        String sid = r.path("session_id");
+        try {
+            // the user message is stored and the model is called: session-service goes away before the answer
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> stubStats().path("requests").asLong() > requests);
+            FakeSessionService.down = true;
+            JsonNode failedEvent = awaitEvent(sid, "message.failed");
+            assertEquals("storage_unavailable", failedEvent.path("error").path("code").asText());
+        } finally {
+            FakeSessionService.down = false;
+        }
+        assertTrue(eventsOfType(sid, "message.completed").isEmpty());
+        assertEquals(failed + 1, turns("failed"));
+        assertEquals(completed, turns("completed"));
+    }
+
+    @Test
+    void turnsRejectedBeforeTheyStartAreCountedByStatus() {
+        double tooLarge = turns("rejected_413");
+        double limited = turns("rejected_429");
+        String user = newUser();
+        chat(user, Map.of("message", "x".repeat(8001))).then().statusCode(413);
+        redis.value(String.class).setex("ratelimit:chat:turn:" + user, 60, "20");
+        chat(user, Map.of("message", "too many")).then().statusCode(429);
+        assertEquals(tooLarge + 1, turns("rejected_413"));
+        assertEquals(limited + 1, turns("rejected_429"));
+    }
+
+    /** chat_turns_total{outcome} on /q/metrics (0 before the first such turn). */
+    private static double turns(String outcome) {
+        for (String line : RestAssured.get("/q/metrics").asString().split("\n")) {
+            if (line.startsWith("chat_turns_total{") && line.contains("outcome=\"" + outcome + "\"")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
+    @Test
     void hangTimesOutAndEndsWithMessageFailedAnd504() {
         Response r = chat(newUser(), Map.of("message", "please hang [[stub:fault=hang]]"));
         r.then().statusCode(504).contentType("application/problem+json").body("code", equalTo("timeout"));

@@ -1,8 +1,11 @@
 package io.chatplatform.chat.api;
 
+import io.chatplatform.chat.limits.RateLimitHeaders;
 import io.chatplatform.chat.turn.TurnService;
 import io.chatplatform.common.ProblemException;
 import io.chatplatform.common.RateLimiter;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -16,12 +19,17 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Chat routes of DESIGN.md. Thin: identity from the JWT, the turn itself in {@link TurnService}. */
+/**
+ * Chat routes of DESIGN.md. Thin: identity from the JWT, the turn itself in {@link TurnService}. The checks and
+ * stores before the model call block briefly on a worker thread ({@code @Blocking}); the synchronous answer is a
+ * {@link CompletionStage}, so no thread is held while the model streams.
+ */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -39,15 +47,18 @@ public class ChatResource {
 
     @POST
     @Path("/chat")
-    public Response chat(@Valid @NotNull(message = "body is required") ChatRequest body,
-                         @HeaderParam("Prefer") String prefer) {
+    @Blocking
+    public CompletionStage<Response> chat(@Valid @NotNull(message = "body is required") ChatRequest body,
+                                          @HeaderParam("Prefer") String prefer) {
         return run(body, prefer);
     }
 
     @POST
     @Path("/{user_id}/chat")
-    public Response chatAs(@PathParam("user_id") String userId, @Valid @NotNull(message = "body is required") ChatRequest body,
-                           @HeaderParam("Prefer") String prefer) {
+    @Blocking
+    public CompletionStage<Response> chatAs(@PathParam("user_id") String userId,
+                                            @Valid @NotNull(message = "body is required") ChatRequest body,
+                                            @HeaderParam("Prefer") String prefer) {
         if (!userId.equalsIgnoreCase(user.id())) {
             throw ProblemException.forbidden("The path user is not the signed-in user.");
         }
@@ -62,46 +73,48 @@ public class ChatResource {
     }
 
     /** Returned inside a Response: Jackson serialises it reflectively in a native image. */
-    @io.quarkus.runtime.annotations.RegisterForReflection
+    @RegisterForReflection
     public record CancelAccepted(String messageId, String status) {
     }
 
-    private Response run(ChatRequest body, String prefer) {
+    private CompletionStage<Response> run(ChatRequest body, String prefer) {
         TurnService.Started s = turns.start(user.id(), user.authorization(),
                 body.sessionId() == null ? null : body.sessionId().toString(), body.message(), body.clientMessageId());
         boolean async = prefer != null && prefer.toLowerCase().contains("respond-async");
         if (s.replay() != null) {
-            return async ? Response.accepted(new Accepted(s.sessionId(), s.messageId())).build()
-                    : Response.ok(s.replay()).build();
+            return CompletableFuture.completedFuture(async ? Response.accepted(new Accepted(s.sessionId(), s.messageId())).build()
+                    : Response.ok(s.replay()).build());
         }
         if (async) {
-            return rate(Response.accepted(new Accepted(s.sessionId(), s.messageId())), s.rate())
-                    .header("Preference-Applied", "respond-async").build();
+            return CompletableFuture.completedFuture(rate(Response.accepted(new Accepted(s.sessionId(), s.messageId())), s.rate())
+                    .header("Preference-Applied", "respond-async").build());
         }
-        try {
-            ChatResponse r = s.result().get(config.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            return rate(Response.ok(r), s.rate()).build();
-        } catch (ExecutionException | CompletionException e) {
-            if (e.getCause() instanceof ProblemException p) {
-                throw p;
+        CompletableFuture<Response> answer = new CompletableFuture<>();
+        // a copy: the timeout ends this wait, not the turn
+        s.result().copy().orTimeout(config.syncTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+            if (e == null) {
+                answer.complete(rate(Response.ok(r), s.rate()).build());
+                return;
             }
-            throw new IllegalStateException("turn failed", e.getCause());
-        } catch (TimeoutException e) {
-            // the turn continues and its outcome arrives as events
-            throw new ProblemException(504, "Gateway Timeout", "The answer takes longer than expected; it arrives as events.")
-                    .extension("session_id", s.sessionId()).extension("message_id", s.messageId());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ProblemException.unavailable(java.time.Duration.ofSeconds(5), "Interrupted.");
-        }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof ProblemException p) {
+                answer.completeExceptionally(p);
+            } else if (cause instanceof TimeoutException) {
+                // the turn continues and its outcome arrives as events
+                answer.completeExceptionally(new ProblemException(504, "Gateway Timeout",
+                        "The answer takes longer than expected; it arrives as events.")
+                        .extension("session_id", s.sessionId()).extension("message_id", s.messageId()));
+            } else {
+                answer.completeExceptionally(new IllegalStateException("turn failed", cause));
+            }
+        });
+        return answer;
     }
 
     private static Response.ResponseBuilder rate(Response.ResponseBuilder b, RateLimiter.Decision d) {
-        if (d == null) {
-            return b;
+        if (d != null) {
+            RateLimitHeaders.of(d).forEach(b::header);
         }
-        return b.header("RateLimit-Limit", d.limit())
-                .header("RateLimit-Remaining", d.remaining())
-                .header("RateLimit-Reset", Math.max(0, (d.reset().toMillis() + 999) / 1000));
+        return b;
     }
 }

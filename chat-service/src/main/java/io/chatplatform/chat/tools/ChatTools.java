@@ -43,11 +43,22 @@ public class ChatTools {
         }
         StringBuilder sb = new StringBuilder();
         for (JsonNode h : hits) {
-            String text = h.hasNonNull("snippet") ? h.get("snippet").asText() : h.path("content").asText();
+            String text = h.hasNonNull("snippet") ? snippetText(h.get("snippet").asText()) : h.path("content").asText();
             sb.append("- [").append(h.path("session_title").asText(h.path("title").asText("session")))
                     .append("] ").append(h.path("role").asText("message")).append(": ").append(text).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * session-service's search snippets are HTML for the page: matches wrapped in {@code <mark>}, the text escaped
+     * ({@code &lt; &gt; &amp; &quot; &#39;}). The model gets the plain text back. Marks go first: a literal
+     * {@code <mark>} typed by a user is still escaped at that point.
+     */
+    static String snippetText(String html) {
+        return html.replace("<mark>", "").replace("</mark>", "")
+                .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
+                .replace("&amp;", "&");
     }
 
     @Tool(name = "list_sessions", value = "Lists the user's most recent chat sessions with their titles.")

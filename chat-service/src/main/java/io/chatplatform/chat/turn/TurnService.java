@@ -13,6 +13,7 @@ import io.chatplatform.chat.UserData;
 import io.chatplatform.chat.api.ChatResponse.ToolCall;
 import io.chatplatform.chat.api.ChatResponse.Usage;
 import io.chatplatform.chat.events.EventPublisher;
+import io.chatplatform.chat.limits.RateLimitHeaders;
 import io.chatplatform.chat.limits.TokenQuota;
 import io.chatplatform.chat.llm.ModelCaller;
 import io.chatplatform.chat.llm.ModelException;
@@ -136,8 +137,20 @@ public class TurnService {
         return "chat:turnref:{" + messageId + "}";
     }
 
-    /** Everything before the model call; throws problems for every rejection, nothing stored on rejection. */
+    /**
+     * Everything before the model call; throws problems for every rejection, nothing stored on rejection. A turn
+     * rejected here (409, 413, 429, 503, ...) is counted as {@code chat_turns_total{outcome="rejected_<status>"}}.
+     */
     public Started start(String userId, String auth, String sessionIdOrNull, String message, String clientMessageIdOrNull) {
+        try {
+            return begin(userId, auth, sessionIdOrNull, message, clientMessageIdOrNull);
+        } catch (ProblemException e) {
+            registry.counter("chat_turns_total", "outcome", "rejected_" + e.status()).increment();
+            throw e;
+        }
+    }
+
+    private Started begin(String userId, String auth, String sessionIdOrNull, String message, String clientMessageIdOrNull) {
         long t0 = System.nanoTime();
         if (message == null || message.isBlank()) {
             throw ProblemException.badRequest("message must not be blank.");
@@ -287,9 +300,8 @@ public class TurnService {
     }
 
     static ProblemException rateHeaders(ProblemException p, RateLimiter.Decision d) {
-        return p.header("RateLimit-Limit", Long.toString(d.limit()))
-                .header("RateLimit-Remaining", Long.toString(d.remaining()))
-                .header("RateLimit-Reset", Long.toString(Math.max(0, (d.reset().toMillis() + 999) / 1000)));
+        RateLimitHeaders.of(d).forEach(p::header);
+        return p;
     }
 
     /** The part of a turn that runs after the HTTP checks, on its own virtual thread. */
@@ -350,8 +362,9 @@ public class TurnService {
                 } else if (truncated) {
                     finishReason = "length";
                 }
-                outcome = cancelled ? "cancelled" : truncated ? "truncated" : "completed";
-                complete(finishReason, cancelled);
+                // an answer that could not be stored failed, whatever the model did
+                boolean stored = complete(finishReason, cancelled);
+                outcome = !stored ? "failed" : cancelled ? "cancelled" : truncated ? "truncated" : "completed";
             } catch (ModelException e) {
                 outcome = "failed";
                 fail(e.code(), e.retryable(), e.httpStatus(), "The model " + describe(e.code()) + ".");
@@ -545,7 +558,8 @@ public class TurnService {
             events.publish("message.delta", sid, mid, Map.of("delta", delta));
         }
 
-        private void complete(String finishReason, boolean cancelled) {
+        /** Stores the answer and announces it; false when it could not be stored (the turn then failed). */
+        private boolean complete(String finishReason, boolean cancelled) {
             String sid = user.sessionId();
             long latency = (System.nanoTime() - t0) / 1_000_000;
             Long ttftMs = firstTokenNanos == 0 ? null : (firstTokenNanos - t0) / 1_000_000;
@@ -573,7 +587,7 @@ public class TurnService {
                 stored = sessions.addMessage(user.authorization(), sid, "assistant", answer.toString(), mid, meta);
             } catch (ProblemException e) {
                 fail("storage_unavailable", true, 503, "The answer could not be stored; try again.");
-                return;
+                return false;
             }
             Map<String, Object> done = new LinkedHashMap<>();
             done.put("content", answer.toString());
@@ -594,6 +608,7 @@ public class TurnService {
                 }
             });
             result.complete(r);
+            return true;
         }
 
         private void fail(String code, boolean retryable, int status, String message) {
