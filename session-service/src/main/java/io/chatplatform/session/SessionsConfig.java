@@ -53,11 +53,11 @@ public interface SessionsConfig {
         java.time.Duration claimIdle();
 
         /** A failed entry is retried once it has been pending this long. */
-        @WithDefault("PT10S")
+        @WithDefault("PT30S")
         java.time.Duration retryDelay();
 
         /** Deliveries of an entry (XPENDING's count) before a failing one goes to the dead-letter stream. */
-        @WithDefault("10")
+        @WithDefault("60")
         int maxAttempts();
 
         /** Where entries that kept failing are kept (fields as sent, plus {@code dlq_*}), acknowledged. */
