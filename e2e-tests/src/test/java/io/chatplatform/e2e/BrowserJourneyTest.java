@@ -145,17 +145,21 @@ class BrowserJourneyTest {
     @Test
     @Order(5)
     void htmlInAMessageStaysInert() throws Exception {
-        String attack = "<img src=x onerror=\"window.__xss=1;alert(1)\"> and <script>window.__xss=2</script>";
-        send(attack + " [[stub:tokens=12]]");
-        awaitFinishedAnswer();
+        String img = "<img src=x onerror=alert(1)>";
+        String script = "<script>window.__xss=2</script>";
+        // the stand-in echoes the user's text, so the payload also reaches the assistant's rendered Markdown
+        send(img + " and " + script);
+        String answer = awaitFinishedAnswer();
         JavascriptExecutor js = driver;
         assertEquals(null, js.executeScript("return window.__xss === undefined ? null : window.__xss"));
         assertThrows(NoAlertPresentException.class, () -> driver.switchTo().alert());
-        Long handlers = (Long) js.executeScript(
-                "return document.querySelectorAll('#messages [onerror], #messages script').length");
-        assertEquals(0L, handlers, "no event handler or script element from a message is in the page");
+        Long live = (Long) js.executeScript("return document.querySelectorAll("
+                + "'#messages article.msg [onerror], #messages article.msg img, #messages article.msg script').length");
+        assertEquals(0L, live, "no element, handler or script from a message is in the user or assistant bubbles");
+        assertTrue(answer.contains(img) && answer.contains(script), "the assistant's answer shows the HTML as text: " + answer);
         List<WebElement> users = driver.findElements(By.cssSelector("#messages article.msg.user"));
-        assertTrue(users.get(users.size() - 1).getText().contains("<img src=x onerror="), "the user's text is shown as text");
+        String userText = users.get(users.size() - 1).getText();
+        assertTrue(userText.contains(img) && userText.contains(script), "the user's text is shown as text: " + userText);
         Browser.screenshot(driver, "05-html-inert");
     }
 
@@ -172,11 +176,20 @@ class BrowserJourneyTest {
         String victim = relayConnections(ports[0]) > 0 ? "relay-service" : "relay-service-2";
         assertTrue(relayConnections(ports[0]) + relayConnections(ports[1]) >= 1, "the browser is connected to a relay");
         long pid = LocalStack.pidOf(victim);
-        new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+        assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor(), "killed " + victim);
+        ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
         Browser.screenshot(driver, "06-relay-killed");
 
         String answer = awaitFinishedAnswer(Duration.ofSeconds(60));
         wait.until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "online"));
+        // the page reconnected with last_event_id and the relay replayed everything after it
+        WebElement conn = driver.findElement(By.id("conn"));
+        assertEquals("true", conn.getDomAttribute("data-resumed"), "the reconnect resumed");
+        assertEquals("true", conn.getDomAttribute("data-recovered"), "every missed event was replayed");
+        // the deltas the page received, live and replayed, add up to exactly the completed answer
+        List<WebElement> bubbles = driver.findElements(By.cssSelector("#messages article.msg.assistant"));
+        assertEquals("complete", bubbles.get(bubbles.size() - 1).getDomAttribute("data-stream"),
+                "no delta lost or repeated across the crash");
         Browser.screenshot(driver, "07-resumed");
         // what the page assembled from live and replayed events equals what was stored
         driver.navigate().refresh();
@@ -186,6 +199,31 @@ class BrowserJourneyTest {
 
     @Test
     @Order(7)
+    void stopsAnAnswerAndTheComposerIsUsableAgain() throws Exception {
+        int answers = driver.findElements(By.cssSelector("#messages article.msg.assistant")).size();
+        send("Take your time [[stub:first-token-delay=1500,tokens=200,token-delay=300]]");
+        // Stop is offered from the moment the message is sent, before any of the answer has arrived
+        WebElement stop = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("stop")));
+        stop.click();
+        WebElement stopped = wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#messages article.msg.assistant.stopped")));
+        assertTrue(stopped.getText().contains("Stopped."), stopped.getText());
+        wait.until(d -> d.findElements(By.cssSelector("#messages article.msg.assistant.streaming")).isEmpty());
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("stop")));
+        Browser.screenshot(driver, "08-stopped");
+
+        WebElement input = driver.findElement(By.id("composer-input"));
+        assertTrue(input.isEnabled() && driver.findElement(By.id("send")).isEnabled(), "the composer is usable");
+        send("And now a short one [[stub:tokens=5]]");
+        wait.until(d -> d.findElements(By.cssSelector("#messages article.msg.assistant")).size() == answers + 2);
+        String next = awaitFinishedAnswer();
+        assertFalse(next.isBlank(), "the next message is answered");
+        assertEquals(1, driver.findElements(By.cssSelector("#messages article.msg.assistant.stopped")).size(),
+                "only the stopped answer is marked stopped");
+    }
+
+    @Test
+    @Order(8)
     void deletesTheSession() throws Exception {
         Matcher m = SESSION_IN_HASH.matcher(driver.getCurrentUrl());
         assertTrue(m.find());

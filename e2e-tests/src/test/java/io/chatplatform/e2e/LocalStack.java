@@ -60,19 +60,19 @@ public class LocalStack implements BeforeAllCallback {
         return new int[]{PORTS.get("relay"), PORTS.get("relay") + 10};
     }
 
-    /** The PID run.sh recorded for the process it started as {@code name} (e.g. relay-service-2). */
+    /**
+     * The PID this run's run.sh recorded for the process it started as {@code name} (e.g. relay-service-2). Only
+     * its own pid file (pids.<run.sh pid>) is read: an earlier run that was killed may have left another behind.
+     */
     public static long pidOf(String name) throws IOException {
-        try (var files = Files.list(state())) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("pids.")).toList()) {
-                for (String line : Files.readAllLines(f)) {
-                    String[] parts = line.trim().split(" ");
-                    if (parts.length == 2 && parts[1].equals(name)) {
-                        return Long.parseLong(parts[0]);
-                    }
-                }
+        Path file = state().resolve("pids." + stack.process.pid());
+        for (String line : Files.readAllLines(file)) {
+            String[] parts = line.trim().split(" ");
+            if (parts.length == 2 && parts[1].equals(name)) {
+                return Long.parseLong(parts[0]);
             }
         }
-        throw new IllegalStateException("no process " + name + " recorded by run.sh");
+        throw new IllegalStateException("no process " + name + " recorded by run.sh in " + file);
     }
 
     /** All sign-in lines the console mailer has printed so far, oldest first: {link, code}. */
