@@ -257,6 +257,32 @@ class PrometheusTest {
             // the dashboard/alert inputs are queryable as histograms, not only as counts
             assertFalse(query("histogram_quantile(0.95, sum by (le) (chat_time_to_first_token_seconds_bucket))")
                     .isEmpty(), "chat_time_to_first_token_seconds_bucket (histogram for the p95 alert)");
+            assertFalse(query("histogram_quantile(0.5, sum by (le) (http_server_requests_seconds_bucket{job=\"chat-service\", uri=\"/api/chat\"}))")
+                    .isEmpty(), "http_server_requests_seconds_bucket (the dashboard's chat request latency)");
+
+            // every instance of the four services exports its readiness checks (Redis, database), all passing
+            Map<String, Integer> readyInstances = new TreeMap<>();
+            for (JsonNode r : query("readiness_status")) {
+                assertEquals(1.0, value(r), "readiness_status of " + r.path("metric"));
+                readyInstances.merge(r.path("metric").path("job").asText(), 1, Integer::sum);
+            }
+            Map<String, Integer> serviceInstances = new TreeMap<>();
+            expectedTargets.forEach((job, urls) -> {
+                if (!job.equals("llm-stub")) {
+                    serviceInstances.put(job, urls.size());
+                }
+            });
+            assertEquals(serviceInstances, readyInstances, "readiness_status per service instance");
+            for (String job : List.of("auth-service", "session-service")) {
+                JsonNode checks = query("readiness_check_status{job=\"" + job + "\"}");
+                Set<String> names = new TreeSet<>();
+                checks.forEach(c -> {
+                    assertEquals(1.0, value(c), "passing: " + c.path("metric"));
+                    names.add(c.path("metric").path("check").asText());
+                });
+                assertTrue(names.stream().anyMatch(n -> n.contains("Redis")) && names.stream().anyMatch(n -> n.contains("Database")),
+                        job + " reports its Redis and database checks: " + names);
+            }
         });
     }
 

@@ -25,7 +25,8 @@ public class ReadinessMetrics {
 
     private final SmallRyeHealthReporter reporter;
     private final MeterRegistry registry;
-    private final AtomicInteger overall = new AtomicInteger(1);
+    // 0 until the first check has run: not known to be ready
+    private final AtomicInteger overall = new AtomicInteger(0);
     private final Map<String, AtomicInteger> checks = new ConcurrentHashMap<>();
 
     public ReadinessMetrics(SmallRyeHealthReporter reporter, MeterRegistry registry) {
