@@ -51,6 +51,13 @@ public interface RelayConfig {
     @WithDefault("2000")
     int maxReplay();
 
+    /**
+     * Stream reads in flight at once when every session's gap is filled after a lost subscription: thousands
+     * of sessions at once would exhaust the Redis pool (and refuse most reads).
+     */
+    @WithDefault("4")
+    int gapFillConcurrency();
+
     Drain drain();
 
     interface Drain {

@@ -1,5 +1,6 @@
 package io.chatplatform.relay;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
@@ -174,26 +176,35 @@ public class SessionHub {
                 }
             }
         }
-        for (Map.Entry<SessionChannel, StreamId> gap : gaps.entrySet()) {
-            SessionChannel ch = gap.getKey();
-            StreamId from = gap.getValue();
-            readAfter(ch.sessionId, from).subscribe().with(events -> {
-                synchronized (channels) {
-                    if (loss == losses && ch.gapFrom == from) {
-                        ch.gapFrom = null;
+        // a bounded number of reads at a time, each retried with backoff before its clients are given up on
+        Multi.createFrom().iterable(gaps.entrySet())
+                .onItem().transformToUni(gap -> fillGap(gap.getKey(), gap.getValue(), loss))
+                .merge(config.gapFillConcurrency())
+                .subscribe().with(ignored -> { }, err -> LOG.warnf("gap fill stopped: %s", err.getMessage()));
+    }
+
+    private Uni<Void> fillGap(SessionChannel ch, StreamId from, long loss) {
+        return readAfter(ch.sessionId, from)
+                .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(5)
+                .map(events -> {
+                    synchronized (channels) {
+                        if (loss == losses && ch.gapFrom == from) {
+                            ch.gapFrom = null;
+                        }
                     }
-                }
-                for (ClientConnection c : ch.clients) {
-                    c.fillGap(loss, events);
-                }
-            }, err -> {
-                // Clients stay buffering; drop them so they resume (with last_event_id) rather than stall.
-                LOG.warnf("gap fill for a session failed: %s", err.getMessage());
-                for (ClientConnection c : ch.clients) {
-                    c.close(RelayCloseCodes.INTERNAL_ERROR, "unavailable", "unavailable");
-                }
-            });
-        }
+                    for (ClientConnection c : ch.clients) {
+                        c.fillGap(loss, events);
+                    }
+                    return (Void) null;
+                })
+                .onFailure().recoverWithItem(err -> {
+                    // Clients stay buffering; drop them so they resume (with last_event_id) rather than stall.
+                    LOG.warnf("gap fill for a session failed: %s", err.getMessage());
+                    for (ClientConnection c : ch.clients) {
+                        c.close(RelayCloseCodes.INTERNAL_ERROR, "unavailable", "unavailable");
+                    }
+                    return null;
+                });
     }
 
     /**
