@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -216,18 +214,17 @@ class PrometheusTest {
         }
 
         // what a user does with curl: sign in with the mailed code, then three turns, one calling a tool
-        HttpClient user = HttpClient.newBuilder().cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        String token = signIn(user, "prom-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com");
-        JsonNode first = chat(user, token, null, "Hello, this turn should show up in Prometheus");
+        HttpClient user = StackUser.newBrowser();
+        String token = StackUser.signIn(user, "prom-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com");
+        JsonNode first = StackUser.chat(user, token, null, "Hello, this turn should show up in Prometheus");
         String session = first.path("session_id").asText();
         assertFalse(session.isBlank(), first.toString());
         // the web UI and its live connection, as a browser opens them (relay-service serves both)
         assertEquals(200, get(LocalStack.baseUrl() + "/").statusCode());
         try (LiveConnection live = LiveConnection.open(session, token)) {
-            JsonNode timed = chat(user, token, session, "what time is it in Europe/Paris");
-            assertTrue(hasToolCall(timed, "current_time"), "the stand-in called current_time: " + timed);
-            chat(user, token, session, "Thanks, one more turn for the counters");
+            JsonNode timed = StackUser.chat(user, token, session, "what time is it in Europe/Paris");
+            assertTrue(StackUser.hasToolCall(timed, "current_time"), "the stand-in called current_time: " + timed);
+            StackUser.chat(user, token, session, "Thanks, one more turn for the counters");
             live.awaitCompleted(2);
 
             await().atMost(PATIENCE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
@@ -345,62 +342,6 @@ class PrometheusTest {
         Set<String> values = new LinkedHashSet<>(all(text, p));
         assertEquals(1, values.size(), "one value for " + p + ": " + values);
         return values.iterator().next();
-    }
-
-    // ---- the user's side ------------------------------------------------------------------------
-
-    private static String signIn(HttpClient user, String email) throws Exception {
-        int mailsBefore = LocalStack.loginMails().size();
-        HttpResponse<String> asked = post(user, "/api/auth/magic-link", null, Map.of("email", email));
-        assertEquals(202, asked.statusCode(), asked.body());
-        String[] mail = null;
-        for (int i = 0; i < 60 && mail == null; i++) {
-            List<String[]> mails = LocalStack.loginMails();
-            if (mails.size() > mailsBefore) {
-                mail = mails.get(mails.size() - 1);
-            } else {
-                Thread.sleep(250);
-            }
-        }
-        assertNotNull(mail, "a sign-in code was mailed");
-        HttpResponse<String> verified = post(user, "/api/auth/verify", null, Map.of("code", mail[1]));
-        assertEquals(200, verified.statusCode(), verified.body());
-        String token = JSON.readTree(verified.body()).path("access_token").asText();
-        assertFalse(token.isBlank(), "an access token");
-        return token;
-    }
-
-    private static JsonNode chat(HttpClient user, String token, String session, String message) throws Exception {
-        Map<String, String> body = new LinkedHashMap<>();
-        if (session != null) {
-            body.put("session_id", session);
-        }
-        body.put("message", message);
-        HttpResponse<String> r = post(user, "/api/chat", token, body);
-        assertEquals(200, r.statusCode(), r.body());
-        JsonNode answer = JSON.readTree(r.body());
-        assertFalse(answer.path("response").asText().isBlank(), "an answer: " + r.body());
-        return answer;
-    }
-
-    private static boolean hasToolCall(JsonNode answer, String tool) {
-        for (JsonNode call : answer.path("tool_calls")) {
-            if (tool.equals(call.path("tool").asText()) && call.path("ok").asBoolean()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static HttpResponse<String> post(HttpClient client, String path, String token, Object body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(LocalStack.baseUrl() + path))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The browser's live connection through the ingress: the token as a WebSocket subprotocol, never in the URL. */
