@@ -1,7 +1,6 @@
 package io.chatplatform.relay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.ArrayList;
@@ -61,7 +60,7 @@ class GapFillUnderLoadTest {
             clients.add(c);
         }
         try (EventPublisher events = new EventPublisher(); EventPublisher killer = new EventPublisher()) {
-            killSubscriber(killer);
+            RedisReconnectTest.killSubscriber(killer, subscriptions);
             for (String s : sessions) {
                 events.delta(s, 0);
             }
@@ -83,16 +82,5 @@ class GapFillUnderLoadTest {
             }
             events.delete(sessions);
         }
-    }
-
-    private void killSubscriber(EventPublisher redis) {
-        String id = null;
-        for (String line : redis.command("CLIENT", "LIST").split("\n")) {
-            if (line.contains("name=" + subscriptions.connectionName() + " ")) {
-                id = line.replaceAll("^id=(\\d+) .*$", "$1").trim();
-            }
-        }
-        assertNotNull(id, "subscriber connection is named");
-        redis.command("CLIENT", "KILL", "ID", id);
     }
 }

@@ -44,14 +44,7 @@ class RedisReconnectTest {
             assertEquals(List.of(0, 1, 2), numbers(c.collect("message.delta", 3, 5000)));
 
             // Kill only this relay's subscriber connection (found by its CLIENT SETNAME), then publish at once.
-            String id = null;
-            for (String line : events.command("CLIENT", "LIST").split("\n")) {
-                if (line.contains("name=" + subscriptions.connectionName() + " ")) {
-                    id = line.replaceAll("^id=(\\d+) .*$", "$1").trim();
-                }
-            }
-            assertNotNull(id, "subscriber connection is named");
-            events.command("CLIENT", "KILL", "ID", id);
+            killSubscriber(events, subscriptions);
             for (int i = 3; i < 10; i++) {
                 events.delta(session, i);
             }
@@ -95,7 +88,7 @@ class RedisReconnectTest {
                 int at = kill * total / 3;
                 Awaitility.await().until(() -> published.get() >= at);
                 Awaitility.await().until(subscriptions::healthy); // the previous loss is over
-                killSubscriber(killer);
+                killSubscriber(killer, subscriptions);
             }
             List<Integer> got = numbers(c.collect("message.delta", total, 30000));
             publisher.join();
@@ -110,7 +103,8 @@ class RedisReconnectTest {
         }
     }
 
-    private void killSubscriber(EventPublisher redis) {
+    /** Kills only this relay's subscriber connection, found by its CLIENT SETNAME. */
+    static void killSubscriber(EventPublisher redis, RedisSubscriptions subscriptions) {
         String id = null;
         for (String line : redis.command("CLIENT", "LIST").split("\n")) {
             if (line.contains("name=" + subscriptions.connectionName() + " ")) {
