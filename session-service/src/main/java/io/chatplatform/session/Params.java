@@ -7,12 +7,12 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Query and path parameters parsed by hand, so a bad value is a 400 problem (not JAX-RS's bare 404). */
-final class Params {
+public final class Params {
 
     private Params() {
     }
 
-    static int intParam(String name, String raw, int dflt, int min, int max) {
+    public static int intParam(String name, String raw, int dflt, int min, int max) {
         if (raw == null || raw.isEmpty()) {
             return dflt;
         }
@@ -29,7 +29,7 @@ final class Params {
                         "message", "must be between " + min + " and " + max)));
     }
 
-    static long longParam(String name, String raw, long dflt, long min) {
+    public static long longParam(String name, String raw, long dflt, long min) {
         if (raw == null || raw.isEmpty()) {
             return dflt;
         }
@@ -48,7 +48,12 @@ final class Params {
      * A session id in the path. Only the canonical UUID form is accepted; anything else is a 400 naming
      * the parameter. A well-formed id that names no session of the caller is the service's 404.
      */
-    static UUID sessionId(String raw) {
+    public static UUID sessionId(String raw) {
+        return uuid("id", raw);
+    }
+
+    /** A UUID path parameter named {@code name}, canonical form only (see {@link #sessionId}). */
+    public static UUID uuid(String name, String raw) {
         try {
             UUID id = UUID.fromString(raw);
             // UUID.fromString also takes short forms such as "1-1-1-1-1": not an id we ever hand out
@@ -58,7 +63,7 @@ final class Params {
         } catch (IllegalArgumentException ignored) {
             // fall through
         }
-        throw ProblemException.badRequest("Path parameter 'id' must be a UUID.")
-                .extension("violations", List.of(Map.of("field", "id", "message", "must be a UUID")));
+        throw ProblemException.badRequest("Path parameter '" + name + "' must be a UUID.")
+                .extension("violations", List.of(Map.of("field", name, "message", "must be a UUID")));
     }
 }

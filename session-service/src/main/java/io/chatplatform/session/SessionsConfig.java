@@ -11,6 +11,24 @@ public interface SessionsConfig {
     @WithDefault("32768")
     int maxContentBytes();
 
+    /**
+     * Largest answer content chat-service may store (UTF-8 bytes, {@code PUT .../answers/{id}});
+     * beyond it 413. Well above what chat-service's {@code max_tokens} can produce, so no billed
+     * answer is refused for its size.
+     */
+    @WithDefault("262144")
+    int answerMaxBytes();
+
+    /**
+     * HMAC-SHA256 key of the answers' write grants: base64 of at least 32 bytes ({@code SESSION_GRANT_KEY}).
+     * Every replica must have the same key, or a grant issued by one is refused by another.
+     */
+    String grantKey();
+
+    /** How long a write grant is valid: longer than chat-service's longest turn. */
+    @WithDefault("PT30M")
+    java.time.Duration grantTtl();
+
     /** Messages read per transaction while an export streams. */
     @WithDefault("500")
     int exportPageSize();

@@ -7,16 +7,16 @@ import java.util.function.IntFunction;
  * One keyset page: the query is asked for {@code limit + 1} rows, and the extra row only says that
  * there is a next page (it is not served).
  */
-record Slice<T>(List<T> items, boolean more) {
+public record Slice<T>(List<T> items, boolean more) {
 
-    static <T> Slice<T> fetch(int limit, IntFunction<List<T>> query) {
+    public static <T> Slice<T> fetch(int limit, IntFunction<List<T>> query) {
         List<T> rows = query.apply(limit + 1);
         boolean more = rows.size() > limit;
         return new Slice<>(more ? rows.subList(0, limit) : rows, more);
     }
 
     /** The last row served: where the next page starts. */
-    T last() {
+    public T last() {
         return items.getLast();
     }
 }

@@ -1,5 +1,8 @@
 package io.chatplatform.session;
 
+import io.restassured.response.Response;
+
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -19,5 +22,19 @@ final class Api {
     static int append(UUID user, String session, String role, String content) {
         return as(user).body(Map.of("role", role, "content", content))
                 .post("/api/sessions/" + session + "/messages").then().statusCode(201).extract().path("seq");
+    }
+
+    /** A begin-turn body as chat-service sends it (no parent_id). */
+    static Map<String, Object> turn(String clientMessageId, String content, String answerId, int budgetTokens) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("client_message_id", clientMessageId);
+        body.put("content", content);
+        body.put("answer_id", answerId);
+        body.put("context_budget_tokens", budgetTokens);
+        return body;
+    }
+
+    static Response beginTurn(UUID user, String session, Map<String, Object> body) {
+        return as(user).body(body).post("/api/sessions/" + session + "/turns");
     }
 }

@@ -1,5 +1,6 @@
 package io.chatplatform.session;
 
+import io.chatplatform.session.retention.RetentionJob;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.chatplatform.session;
 
+import io.chatplatform.session.events.UserEventsConsumer;
+import io.chatplatform.session.session.SessionService;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.PendingMessage;
 import io.quarkus.redis.datasource.stream.StreamCommands;

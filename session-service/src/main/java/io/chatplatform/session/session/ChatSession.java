@@ -1,4 +1,4 @@
-package io.chatplatform.session;
+package io.chatplatform.session.session;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;

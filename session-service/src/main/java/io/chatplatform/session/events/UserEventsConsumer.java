@@ -1,4 +1,7 @@
-package io.chatplatform.session;
+package io.chatplatform.session.events;
+
+import io.chatplatform.session.SessionsConfig;
+import io.chatplatform.session.session.SessionService;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.PendingMessage;

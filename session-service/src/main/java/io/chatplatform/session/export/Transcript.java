@@ -1,10 +1,13 @@
-package io.chatplatform.session;
+package io.chatplatform.session.export;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatplatform.common.ProblemException;
-import io.chatplatform.session.Dtos.Message;
-import io.chatplatform.session.Dtos.Session;
+import io.chatplatform.session.SessionsConfig;
+import io.chatplatform.session.message.Message;
+import io.chatplatform.session.message.MessageReads;
+import io.chatplatform.session.session.Session;
+import io.chatplatform.session.session.SessionService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -18,12 +21,15 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Session exports, streamed page by page: {@code md} a readable transcript, {@code json} the full
- * records as {"session": {...}, "messages": [...]}.
+ * records as {"session": {...}, "messages": [...]}. Each page is one statement of its own (no
+ * transaction held open while the client reads), so a very long session is never in memory at once.
  */
 @ApplicationScoped
 public class Transcript {
@@ -32,11 +38,13 @@ public class Transcript {
             .withZone(ZoneOffset.UTC);
 
     private final SessionService sessions;
+    private final MessageReads messages;
     private final ObjectMapper mapper;
     private final int page;
 
-    public Transcript(SessionService sessions, ObjectMapper mapper, SessionsConfig config) {
+    public Transcript(SessionService sessions, MessageReads messages, ObjectMapper mapper, SessionsConfig config) {
         this.sessions = sessions;
+        this.messages = messages;
         this.mapper = mapper;
         this.page = config.exportPageSize();
     }
@@ -59,12 +67,12 @@ public class Transcript {
         }
         Session session = sessions.get(userId, sessionId);
         return f.equals("md")
-                ? new Export(markdown(session), "text/markdown; charset=UTF-8", filename(session, f))
-                : new Export(json(session), MediaType.APPLICATION_JSON, filename(session, f));
+                ? new Export(markdown(userId, session), "text/markdown; charset=UTF-8", filename(session, f))
+                : new Export(json(userId, session), MediaType.APPLICATION_JSON, filename(session, f));
     }
 
     /** {@code session} must already have been checked to belong to the caller. */
-    private StreamingOutput markdown(Session s) {
+    private StreamingOutput markdown(UUID userId, Session s) {
         return out -> {
             Writer md = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
             md.write("# " + (s.title() == null ? "Untitled session" : oneLine(s.title())) + "\n\n");
@@ -72,7 +80,7 @@ public class Transcript {
             md.write("- Created: " + TIME.format(s.createdAt()) + "\n");
             md.write("- Messages: " + s.messageCount() + "\n\n");
             try {
-                sessions.forEachMessage(s.id(), page, m -> write(md, "---\n\n**" + roleName(m.role()) + "** · "
+                forEachMessage(userId, s.id(), m -> write(md, "---\n\n**" + roleName(m.role()) + "** · "
                         + TIME.format(m.createdAt()) + " · #" + m.seq() + "\n\n" + m.content().strip() + "\n\n"));
             } catch (UncheckedIOException e) {
                 throw e.getCause();
@@ -81,14 +89,14 @@ public class Transcript {
         };
     }
 
-    private StreamingOutput json(Session s) {
+    private StreamingOutput json(UUID userId, Session s) {
         return out -> {
             try (JsonGenerator json = mapper.getFactory().createGenerator(out)) {
                 json.writeStartObject();
                 json.writeFieldName("session");
                 mapper.writeValue(json, s);
                 json.writeArrayFieldStart("messages");
-                sessions.forEachMessage(s.id(), page, m -> {
+                forEachMessage(userId, s.id(), m -> {
                     try {
                         mapper.writeValue(json, m);
                     } catch (IOException e) {
@@ -101,6 +109,19 @@ public class Transcript {
                 throw e.getCause();
             }
         };
+    }
+
+    /** Every message of the session, a page (one statement) at a time; stops early if the session goes away. */
+    private void forEachMessage(UUID userId, UUID sessionId, Consumer<Message> sink) {
+        long after = 0;
+        while (true) {
+            List<Message> items = messages.page(userId, sessionId, after, page).orElse(List.of());
+            items.forEach(sink);
+            if (items.size() < page) {
+                return;
+            }
+            after = items.getLast().seq();
+        }
     }
 
     private static void write(Writer w, String s) {

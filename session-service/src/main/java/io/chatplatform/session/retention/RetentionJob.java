@@ -1,4 +1,6 @@
-package io.chatplatform.session;
+package io.chatplatform.session.retention;
+
+import io.chatplatform.session.SessionsConfig;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,12 +26,12 @@ public class RetentionJob {
 
     private static final Logger LOG = Logger.getLogger(RetentionJob.class);
 
-    private final SessionRepository sessions;
+    private final RetentionStore sessions;
     private final SessionsConfig.Retention config;
     private final Counter deleted;
     private final Counter transactions;
 
-    public RetentionJob(SessionRepository sessions, SessionsConfig config, MeterRegistry registry) {
+    public RetentionJob(RetentionStore sessions, SessionsConfig config, MeterRegistry registry) {
         this.sessions = sessions;
         this.config = config.retention();
         this.deleted = Counter.builder("sessions.retention.deleted")

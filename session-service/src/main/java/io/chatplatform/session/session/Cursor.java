@@ -1,4 +1,4 @@
-package io.chatplatform.session;
+package io.chatplatform.session.session;
 
 import io.chatplatform.common.ProblemException;
 
@@ -10,7 +10,7 @@ import java.util.UUID;
 /** Opaque keyset cursor of the session list: base64url("{epoch micros}:{id}") of the last row served. */
 public record Cursor(Instant lastActivity, UUID id) {
 
-    public static Cursor of(ChatSession s) {
+    static Cursor of(ChatSession s) {
         return new Cursor(s.lastActivityAt, s.id);
     }
 

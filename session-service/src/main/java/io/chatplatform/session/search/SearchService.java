@@ -1,18 +1,15 @@
-package io.chatplatform.session;
+package io.chatplatform.session.search;
 
 import io.chatplatform.common.ProblemException;
-import io.chatplatform.session.Dtos.SearchHit;
-import io.chatplatform.session.Dtos.SearchResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
+import io.chatplatform.session.Db;
 
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.time.OffsetDateTime;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -28,18 +25,19 @@ public class SearchService {
             + "\", MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"";
 
     // rank and filter first over the index; ts_headline (which re-parses the text) only for the page
+    // parameters: query, options, user, query, limit
     private static final String SQL = """
             SELECT h.id, h.session_id, h.title, h.seq, h.role, h.rank, h.created_at,
-                   ts_headline('english', m.content, websearch_to_tsquery('english', ?2), ?4) AS snippet
+                   ts_headline('english', m.content, websearch_to_tsquery('english', ?), ?) AS snippet
             FROM (
                 SELECT m.id, m.session_id, s.title, m.seq, m.role, m.created_at,
                        ts_rank(m.search_vector, q) AS rank
                 FROM messages m
                 JOIN sessions s ON s.id = m.session_id,
-                     websearch_to_tsquery('english', ?2) q
-                WHERE s.user_id = ?1 AND NOT s.retiring AND m.search_vector @@ q
+                     websearch_to_tsquery('english', ?) q
+                WHERE s.user_id = ? AND NOT s.retiring AND m.search_vector @@ q
                 ORDER BY rank DESC, m.created_at DESC, m.id
-                LIMIT ?3
+                LIMIT ?
             ) h
             JOIN messages m ON m.id = h.id
             ORDER BY h.rank DESC, h.created_at DESC, h.id
@@ -47,11 +45,11 @@ public class SearchService {
 
     static final int MAX_QUERY = 256;
 
-    private final EntityManager em;
+    private final Db db;
     private final Timer timer;
 
-    public SearchService(EntityManager em, MeterRegistry registry) {
-        this.em = em;
+    public SearchService(Db db, MeterRegistry registry) {
+        this.db = db;
         this.timer = Timer.builder("sessions.search")
                 .description("Full-text search latency")
                 .publishPercentileHistogram()
@@ -59,7 +57,7 @@ public class SearchService {
     }
 
     /** {@code q} as searched (stripped); a missing, blank or overlong one is a 400. */
-    static String query(String q) {
+    public static String query(String q) {
         if (q == null || q.isBlank()) {
             throw ProblemException.badRequest("'q' is required.");
         }
@@ -70,22 +68,30 @@ public class SearchService {
     }
 
     /** The caller's messages matching {@code query} (a {@link #query} result, websearch syntax), best first. */
-    @Transactional
     public SearchResult search(UUID userId, String query, int limit) {
         return new SearchResult(query, timer.record(() -> run(userId, query, limit)));
     }
 
-    @SuppressWarnings("unchecked")
+    /** One statement in auto-commit: no transaction needed for a read. */
     private List<SearchHit> run(UUID userId, String query, int limit) {
-        List<Object[]> rows = em.createNativeQuery(SQL)
-                .setParameter(1, userId)
-                .setParameter(2, query)
-                .setParameter(3, limit)
-                .setParameter(4, HEADLINE_OPTIONS)
-                .getResultList();
-        return rows.stream().map(r -> new SearchHit(
-                (UUID) r[0], (UUID) r[1], (String) r[2], ((Number) r[3]).longValue(), (String) r[4],
-                snippet((String) r[7]), ((Number) r[5]).doubleValue(), instant(r[6]))).toList();
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SQL)) {
+                ps.setString(1, query);
+                ps.setString(2, HEADLINE_OPTIONS);
+                ps.setString(3, query);
+                ps.setObject(4, userId);
+                ps.setInt(5, limit);
+                List<SearchHit> hits = new ArrayList<>(limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        hits.add(new SearchHit(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
+                                rs.getString(3), rs.getLong(4), rs.getString(5), snippet(rs.getString(8)),
+                                rs.getDouble(6), Db.instant(rs, 7)));
+                    }
+                }
+                return hits;
+            }
+        });
     }
 
     static String snippet(String headline) {
@@ -104,12 +110,5 @@ public class SearchService {
             }
         }
         return out.toString().strip();
-    }
-
-    private static Instant instant(Object v) {
-        if (v instanceof Instant i) return i;
-        if (v instanceof OffsetDateTime o) return o.toInstant();
-        if (v instanceof Timestamp t) return t.toInstant();
-        throw new IllegalStateException("unexpected timestamp type " + v.getClass());
     }
 }

@@ -1,6 +1,8 @@
-package io.chatplatform.session;
+package io.chatplatform.session.search;
 
-import io.chatplatform.session.Dtos.SearchResult;
+import io.chatplatform.session.CurrentUser;
+import io.chatplatform.session.Params;
+import io.chatplatform.session.session.SessionResource;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
