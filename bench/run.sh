@@ -121,6 +121,8 @@ done
 mkdir -p "$WORK/keys"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/keys/jwt-private.pem" 2>/dev/null
 export AUTH_SIGNING_KEY=$WORK/keys/jwt-private.pem
+SESSION_GRANT_KEY=$(openssl rand -base64 32)
+export SESSION_GRANT_KEY
 export QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD= JWT_ISSUER=chat-platform
 export AUTH_COOKIE_SECURE=false QUARKUS_MAILER_MOCK=true AUTH_MAIL_LOG_LINKS=true TRUSTED_PROXIES=127.0.0.1 LOG_JSON=false
 export OPENAI_API_KEY=offline-stand-in OPENAI_MODEL=stub-model

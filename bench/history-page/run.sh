@@ -68,6 +68,7 @@ createdb "$DB"
   -Dquarkus.datasource.username="$PGUSER" \
   -Dquarkus.redis.hosts="$REDIS_URL" \
   -Dmp.jwt.verify.publickey.location="$WORK/pub.pem" \
+  -Dsessions.grant-key="$(openssl rand -base64 32)" \
   -Dsessions.events.stream="$STREAM" \
   -Dquarkus.log.console.json.enabled=false \
   -jar "$APP" >"$WORK/service.log" 2>&1) &
@@ -142,12 +143,11 @@ BAD=$(awk '$1 != 200' "$WORK/http.txt" | wc -l)
 [ "$BAD" -eq 0 ] || die "$BAD requests did not answer 200"
 awk '{printf "%.3f\n", $2 * 1000}' "$WORK/http.txt" > "$WORK/http.ms"
 
-# Baseline: the statement the service runs for a page (Hibernate's, with the ownership check),
-# prepared as the JDBC driver does, one client, same random offsets distribution.
+# Baseline: the one statement the service runs for a page (session-service MessageReads.PAGE: the
+# ownership check folded in), prepared as the JDBC driver does, one client, same random offsets distribution.
 cat > "$WORK/page.sql" <<SQL
 \set after random(0, $MAX_AFTER)
-SELECT id, user_id, title, created_at, updated_at, last_message_at, last_activity_at, message_count FROM sessions WHERE id = '$SID' AND user_id = '$USER_ID' LIMIT 1;
-SELECT id, session_id, seq, role, content, metadata, client_message_id, created_at FROM messages WHERE session_id = '$SID' AND seq > :after ORDER BY seq LIMIT $((PAGE + 1));
+SELECT m.id, m.session_id, m.seq, m.role, m.content, m.metadata::text, m.client_message_id, m.parent_id, m.created_at FROM sessions s LEFT JOIN LATERAL (SELECT id, session_id, seq, role, content, metadata, client_message_id, parent_id, created_at FROM messages WHERE session_id = s.id AND seq > :after ORDER BY seq LIMIT $((PAGE + 1))) m ON true WHERE s.id = '$SID' AND s.user_id = '$USER_ID' AND NOT s.retiring ORDER BY m.seq;
 SQL
 log "pgbench baseline: $N transactions (warm-up $WARMUP)"
 (cd "$WORK" && pgbench -n -M prepared -c 1 -t "$WARMUP" -f page.sql "$DB" >/dev/null 2>&1)

@@ -40,6 +40,13 @@ if [ -z "${AUTH_SIGNING_KEY:-}" ]; then
   fi
   export AUTH_SIGNING_KEY=$STATE/keys/jwt-private.pem
 fi
+# A development key for session-service's answer write grants (the same for every replica), unless one is configured.
+if [ -z "${SESSION_GRANT_KEY:-}" ]; then
+  mkdir -p "$STATE/keys"
+  [ -s "$STATE/keys/session-grant.key" ] || (umask 077 && openssl rand -base64 32 > "$STATE/keys/session-grant.key")
+  SESSION_GRANT_KEY=$(cat "$STATE/keys/session-grant.key")
+  export SESSION_GRANT_KEY
+fi
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   # USE_AOT_CACHE=1 builds with the JDK AOT cache (-Paot: a training run per service, JDK >= 25)
