@@ -117,6 +117,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=AuthIT,SessionIT,ChatIT,RelayIT -Dfailsafe.failIfNoSpecifiedTests=false \
     >"$LOGS/build.log" 2>&1 \
     || { tail -40 "$LOGS/build.log" >&2; die "build failed"; }
+  # Quarkus assembles each app.aot in a process that may outlive Maven: wait for it (at most 5 minutes)
+  for _ in $(seq 1 300); do pgrep -f "AOTMode=create.*-XX:AOTCache=$ROOT/" >/dev/null || break; sleep 1; done
 fi
 : > "$WORK/aot-files.tsv"
 for m in $APPS; do

@@ -62,6 +62,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   fi
   log "building the modules$([ "$USE_AOT_CACHE" = 1 ] && echo ' with the AOT cache') (logs: $LOGS/build.log)"
   (cd "$ROOT" && mvn "${build_args[@]}" >"$LOGS/build.log" 2>&1) || die "build failed (see $LOGS/build.log)"
+  [ "$USE_AOT_CACHE" = 1 ] && wait_aot_caches
 fi
 
 # Configuration shared by the services: DESIGN.md's environment variables, local values.
