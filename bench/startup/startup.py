@@ -16,6 +16,7 @@ the rest of Quarkus' "started in" (CDI, Hibernate, HTTP server, pools); readines
 Prints one tab-separated line per start (see COLUMNS).
 """
 import base64
+import calendar
 import http.client
 import json
 import os
@@ -123,12 +124,22 @@ def wait_quiet():
 
 
 def log_times(text):
-    """(epoch seconds, line) of every timestamped line of the plain-text Quarkus log."""
+    """(epoch seconds, "[logger] message") of every line of the Quarkus log, plain text or JSON (production)."""
     out = []
     for line in text.splitlines():
         m = LOG_TIME.match(line)
         if m:
             out.append((time.mktime(time.strptime(m.group(1), '%Y-%m-%d %H:%M:%S')) + int(m.group(2)) / 1000, line))
+        elif line.startswith('{'):
+            try:
+                rec = json.loads(line)
+                ts = rec['timestamp']  # ISO 8601 UTC with nanoseconds
+                secs = calendar.timegm(time.strptime(ts[:19], '%Y-%m-%dT%H:%M:%S'))
+                frac = re.match(r'\.(\d+)', ts[19:])
+                out.append((secs + (float('0.' + frac.group(1)) if frac else 0.0),
+                            f"[{rec.get('loggerName', '')}] {rec.get('message', '')}"))
+            except (ValueError, KeyError):
+                pass
     return out
 
 
@@ -156,7 +167,6 @@ def start_once(name, module, port, variant, run):
         opts.append('-Dquarkus.flyway.migrate-at-start=false')
     env = dict(os.environ)
     env.update({k: v for k, v in EXTRA_ENV.get(name, {}).items() if v})
-    env['LOG_JSON'] = 'false'
     log_path = os.path.join(LOGS, f'startup-{name}-{variant}-{run}.log')
     load = wait_quiet()
     method, path, body, headers, expect = first_request(name)
