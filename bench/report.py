@@ -132,7 +132,7 @@ if st and st[0][0] == 'service':
     w('Flyway = its first to last log line, boot = the rest of Quarkus\' "started in" (CDI, Hibernate, HTTP server,')
     w('pools), readiness = "started" -> first 200 (the first check opens the Redis/database connections); first')
     w('request = its response time right after ready):\n')
-    w('| service | variant | JVM | Flyway | boot | readiness | = ready | first request | app.aot (MiB) |')
+    w('| service | variant | JVM | Flyway | boot | readiness | ready | first request | app.aot (MiB) |')
     w('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
     for n in names:
         for variant in ('jvm', 'aot', 'aot-job'):
