@@ -84,9 +84,13 @@ def first_request(name):
 
 
 def extra_props(name):
+    props = []
     if name in ('session-service', 'chat-service', 'relay-service'):
-        return [f'-Dmp.jwt.verify.publickey.location={public_key()}']
-    return []
+        props.append(f'-Dmp.jwt.verify.publickey.location={public_key()}')
+    if name == 'session-service':  # its own user-events stream: never consume a running stack's events
+        props += ['-Dsessions.events.stream=bench:user-events', '-Dsessions.events.group=session-service-bench',
+                  '-Dsessions.events.dead-letter-stream=bench:user-events:dead']
+    return props
 
 
 def request(port, method, path, body=None, headers=None):
