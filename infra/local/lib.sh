@@ -190,3 +190,15 @@ ensure_browser() {
   [ -n "${E2E_CHROMEDRIVER:-}" ] || command -v chromedriver >/dev/null || missing+=(chromium-driver)
   [ ${#missing[@]} = 0 ] || apt_install "${missing[@]}"
 }
+
+# After a -Paot build: Quarkus assembles each app.aot (-XX:AOTMode=create) in a process that may still run when
+# Maven has finished; wait (at most 5 minutes) until none writes a cache under $ROOT any more.
+wait_aot_caches() {
+  local i
+  for ((i = 0; i < 300; i++)); do
+    pgrep -f "AOTMode=create.*-XX:AOTCache=$ROOT/" >/dev/null || return 0
+    [ $i = 0 ] && log "waiting for the AOT caches to be assembled"
+    sleep 1
+  done
+  log "an AOT cache is still being assembled after 5 minutes: the services may start without it"
+}

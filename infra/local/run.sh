@@ -48,15 +48,28 @@ if [ -z "${SESSION_GRANT_KEY:-}" ]; then
   export SESSION_GRANT_KEY
 fi
 
+# The JDK AOT cache (Leyden, JDK >= 25) is used by default when the JDK has it; USE_AOT_CACHE=0 turns it off.
+jdk_major=$(java_major "$JAVA_HOME/bin/java" | cut -d. -f1)
+if [ -z "${USE_AOT_CACHE:-}" ]; then
+  if [ "$jdk_major" -ge 25 ]; then USE_AOT_CACHE=1; else USE_AOT_CACHE=0; fi
+fi
+[ "$USE_AOT_CACHE" != 1 ] || [ "$jdk_major" -ge 25 ] || die "USE_AOT_CACHE=1 needs a JDK >= 25 (set JAVA_HOME)"
+
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  # USE_AOT_CACHE=1 builds with the JDK AOT cache (-Paot: a training run per service, JDK >= 25)
-  build_args=(-B -ntp -DskipTests)
-  if [ "${USE_AOT_CACHE:-0}" = 1 ]; then
-    [ "$(java_major "$JAVA_HOME/bin/java" | cut -d. -f1)" -ge 25 ] || die "USE_AOT_CACHE=1 needs a JDK >= 25 (set JAVA_HOME)"
-    build_args+=(-Paot)
+  APPS=infra/llm-stub,auth-service,session-service,chat-service,relay-service
+  if [ "$USE_AOT_CACHE" = 1 ]; then
+    # -Paot: the aot-jar packaging, and each service's @QuarkusIntegrationTest run against the packaged jar
+    # records target/quarkus-app/app.aot (needs the Redis and PostgreSQL ensured above; unit tests skipped)
+    ensure_database chat_auth_it
+    ensure_database chat_sessions_it
+    build_args=(-B -ntp -Paot -pl "$APPS" -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
+      -Dit.test='AuthIT,SessionIT,ChatIT,RelayIT' -Dfailsafe.failIfNoSpecifiedTests=false)
+  else
+    build_args=(-B -ntp -pl "$APPS" -am package -DskipTests)
   fi
-  log "building the modules (logs: $LOGS/build.log)"
-  (cd "$ROOT" && mvn "${build_args[@]}" package >"$LOGS/build.log" 2>&1) || die "build failed (see $LOGS/build.log)"
+  log "building the modules$([ "$USE_AOT_CACHE" = 1 ] && echo ' with the AOT cache') (logs: $LOGS/build.log)"
+  (cd "$ROOT" && mvn "${build_args[@]}" >"$LOGS/build.log" 2>&1) || die "build failed (see $LOGS/build.log)"
+  [ "$USE_AOT_CACHE" = 1 ] && wait_aot_caches
 fi
 
 # Configuration shared by the services: DESIGN.md's environment variables, local values.
@@ -77,8 +90,10 @@ export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.1}
 # plain-text logs for people reading .local/logs (JSON is the production default)
 export LOG_JSON=${LOG_JSON:-false}
 
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1}
-if [ "${USE_AOT_CACHE:-0}" = 1 ]; then AOT=1; else AOT=0; fi
+# The JVM flags of the images and the Kubernetes manifests (infra/k8s/README.md "JVM flags"); the AOT cache was
+# recorded with the same GC, which it needs to load.
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError}
+AOT=$USE_AOT_CACHE
 
 start_java() { # start_java <name> <module dir> <port> [VAR=value...]: extra variables for this process only
   local name=$1 dir=$2 port=$3 app=$ROOT/$2/target/quarkus-app

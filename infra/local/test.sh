@@ -12,6 +12,9 @@ ensure_redis
 ensure_postgres
 ensure_database chat_auth_test
 ensure_database chat_sessions_test
+# the @QuarkusIntegrationTests' own databases (the packaged service runs while the @QuarkusTests clean theirs)
+ensure_database chat_auth_it
+ensure_database chat_sessions_it
 
 cd "$ROOT"
 log "mvn verify (all modules)"

@@ -37,7 +37,8 @@ class PlatformPoliciesTest {
 
     static final Map<String, Set<String>> STORE_CLIENTS = Map.of(
             "redis", Set.of("auth-service", "session-service", "chat-service", "relay-service"),
-            "postgresql", Set.of("auth-service", "session-service"));
+            // the services, and the Flyway Jobs of base/migrations.yaml (pods labelled <service>-migrate)
+            "postgresql", Set.of("auth-service", "session-service", "auth-service-migrate", "session-service-migrate"));
 
     static List<String> overlays() {
         return Repo.overlays();

@@ -1,0 +1,78 @@
+package io.chatplatform.session;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.specification.RequestSpecification;
+import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.util.KeyUtils;
+
+/**
+ * The packaged service (the jar here, the native executable under -Pnative) on its serving paths: Flyway-migrated
+ * PostgreSQL through Hibernate, JWT checks, full-text search, problems for bad input. Under -Paot these requests
+ * are also the training run of the AOT cache.
+ */
+@QuarkusIntegrationTest
+@QuarkusTestResource(SessionItConfig.class)
+class SessionIT {
+
+    /** An access token as auth-service issues it, signed here with the test key (no test-profile config here). */
+    static RequestSpecification as(UUID user) {
+        try {
+            String token = Jwt.issuer("chat-platform").audience("chat-platform").subject(user.toString())
+                    .upn(user + "@example.test").groups("user").claim("jti", UUID.randomUUID().toString())
+                    .expiresIn(900).jws().keyId("test-key").header("typ", "at+jwt")
+                    .sign(KeyUtils.readPrivateKey("privateKey.pem"));
+            return given().auth().oauth2(token).contentType("application/json");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aConversationIsStoredListedSearchedRenamedAndDeleted() {
+        UUID me = UUID.randomUUID();
+        String id = as(me).body(Map.of("title", "Trip planning")).post("/api/sessions")
+                .then().statusCode(201).body("title", equalTo("Trip planning")).extract().path("id");
+        String word = "lisbon" + Long.toString(System.nanoTime(), 36);
+        as(me).body(Map.of("role", "user", "content", "Trains to " + word + "?")).post("/api/sessions/" + id + "/messages")
+                .then().statusCode(201).body("seq", equalTo(1));
+        as(me).body(Map.of("role", "assistant", "content", "Several a day.")).post("/api/sessions/" + id + "/messages")
+                .then().statusCode(201).body("seq", equalTo(2));
+
+        as(me).get("/api/sessions").then().statusCode(200).body("items.id", hasItem(id));
+        as(me).get("/api/sessions/" + id + "/messages").then().statusCode(200)
+                .body("items.content", hasItem("Several a day."));
+        as(me).queryParam("q", word).get("/api/search").then().statusCode(200)
+                .body("items.session_id", hasItem(id));
+        as(me).body(Map.of("title", "Trip to Lisbon")).patch("/api/sessions/" + id).then().statusCode(200)
+                .body("title", equalTo("Trip to Lisbon"));
+
+        as(UUID.randomUUID()).get("/api/sessions/" + id).then().statusCode(404)
+                .contentType("application/problem+json");
+        as(me).delete("/api/sessions/" + id).then().statusCode(204);
+        as(me).get("/api/sessions/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void badInputAndMissingTokensGetProblems() {
+        as(UUID.randomUUID()).body("{\"title\": ").post("/api/sessions").then().statusCode(400)
+                .contentType("application/problem+json");
+        given().get("/api/sessions").then().statusCode(401);
+    }
+
+    @Test
+    void healthAndMetrics() {
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
+    }
+}

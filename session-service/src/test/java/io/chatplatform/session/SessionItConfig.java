@@ -1,0 +1,55 @@
+package io.chatplatform.session;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Configuration of the packaged service under {@link SessionIT}. It runs in the prod profile, so what %test would
+ * set is passed here as -D options. Its own database (chat_sessions_it, created when missing): the @QuarkusTests
+ * clean chat_sessions_test at start, which must not happen under a running process; its own Redis stream names,
+ * so it never consumes a running stack's user events.
+ */
+public class SessionItConfig implements QuarkusTestResourceLifecycleManager {
+
+    static final String DB = "chat_sessions_it";
+    static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
+
+    @Override
+    public Map<String, String> start() {
+        ensureDatabase();
+        Path classes = Path.of(System.getProperty("user.dir"), "target", "test-classes");
+        return Map.ofEntries(
+                Map.entry("quarkus.datasource.jdbc.url", PG + DB),
+                Map.entry("quarkus.redis.hosts", "redis://127.0.0.1:6379"),
+                Map.entry("mp.jwt.verify.publickey.location", classes.resolve("publicKey.pem").toString()),
+                Map.entry("sessions.events.stream", "it:session-service:user-events"),
+                Map.entry("sessions.events.group", "session-service-it"),
+                Map.entry("sessions.events.dead-letter-stream", "it:session-service:user-events:dead"),
+                Map.entry("quarkus.log.console.json.enabled", "false"));
+    }
+
+    static void ensureDatabase() {
+        String user = System.getenv().getOrDefault("QUARKUS_DATASOURCE_USERNAME", "postgres");
+        String password = System.getenv().getOrDefault("QUARKUS_DATASOURCE_PASSWORD", "");
+        try (Connection c = DriverManager.getConnection(PG + "postgres", user, password);
+             var exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            exists.setString(1, DB);
+            if (!exists.executeQuery().next()) {
+                try (var create = c.createStatement()) {
+                    create.execute("CREATE DATABASE " + DB);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach or create the database " + DB, e);
+        }
+    }
+
+    @Override
+    public void stop() {
+    }
+}
