@@ -64,6 +64,22 @@ class SessionIT {
     }
 
     @Test
+    void aTurnIsBegunAndItsAnswerStoredWithTheGrant() {
+        UUID me = UUID.randomUUID();
+        String id = as(me).body(Map.of()).post("/api/sessions").then().statusCode(201).extract().path("id");
+        String answerId = UUID.randomUUID().toString();
+        String grant = as(me).body(Map.of("client_message_id", "c-1", "content", "Hello?", "answer_id", answerId,
+                "context_budget_tokens", 4000)).post("/api/sessions/" + id + "/turns")
+                .then().statusCode(201).body("user_message.seq", equalTo(1)).extract().path("write_grant");
+        given().header("Authorization", "Grant " + grant).contentType("application/json")
+                .body(Map.of("content", "Hi there.", "finish_reason", "stop"))
+                .put("/api/sessions/" + id + "/answers/" + answerId).then().statusCode(200)
+                .body("seq", equalTo(2)).body("role", equalTo("assistant"));
+        as(me).get("/api/sessions/" + id + "/messages").then().statusCode(200)
+                .body("items.content", hasItem("Hi there."));
+    }
+
+    @Test
     void badInputAndMissingTokensGetProblems() {
         as(UUID.randomUUID()).body("{\"title\": ").post("/api/sessions").then().statusCode(400)
                 .contentType("application/problem+json");

@@ -30,6 +30,9 @@ public class SessionItConfig implements QuarkusTestResourceLifecycleManager {
                 Map.entry("sessions.events.stream", "it:session-service:user-events"),
                 Map.entry("sessions.events.group", "session-service-it"),
                 Map.entry("sessions.events.dead-letter-stream", "it:session-service:user-events:dead"),
+                // a throw-away key: prod requires SESSION_GRANT_KEY, and nothing outlives this run
+                Map.entry("sessions.grant-key", java.util.Base64.getEncoder().encodeToString(
+                        new java.security.SecureRandom().generateSeed(32))),
                 Map.entry("quarkus.log.console.json.enabled", "false"));
     }
 
