@@ -33,15 +33,19 @@ class AnswerDurabilityTest extends ChatTestSupport {
         r.then().statusCode(200);
         String content = r.path("response");
         assertTrue(content.length() > 40_000, "a 40 KB answer: " + content.length());
-        List<FakeSessionService.AnswerWrite> writes = FakeSessionService.writesOf(r.path("message_id"));
-        assertTrue(writes.size() >= 2, "written while it grew, then at the end: " + writes.size());
-        JsonNode last = writes.get(writes.size() - 1).body();
-        assertEquals(content, last.path("content").asText(), "the final write holds all of it");
-        assertEquals("stop", last.path("finish_reason").asText());
-        assertTrue(writes.subList(0, writes.size() - 1).stream().allMatch(w -> w.body().path("finish_reason").isNull()));
+        // a checkpoint still in flight may reach session-service after the final write: it changes nothing then
+        List<JsonNode> writes = FakeSessionService.writesOf(r.path("message_id")).stream().map(w -> w.body()).toList();
+        List<JsonNode> finals = writes.stream().filter(w -> !w.path("finish_reason").isNull()).toList();
+        assertEquals(1, finals.size(), "one final write");
+        assertEquals(content, finals.get(0).path("content").asText(), "the final write holds all of it");
+        assertEquals("stop", finals.get(0).path("finish_reason").asText());
+        assertTrue(writes.size() - finals.size() >= 1, "written while it grew: " + writes.size() + " writes");
         assertEquals(content, storedAssistant(r.path("session_id"), r.path("message_id")).path("content").asText());
-        assertEquals(List.of(16384), JSON.convertValue(stubRequests(m).path("max_tokens"), List.class),
-                "max_tokens from chat.model.max-tokens bounds the answer under the 256 KiB stored limit");
+        // (more than one request when a slow machine missed the first-token timeout and the call was retried)
+        JsonNode maxTokens = stubRequests(m).path("max_tokens");
+        assertTrue(maxTokens.size() >= 1);
+        maxTokens.forEach(t -> assertEquals(16384, t.asInt(),
+                "max_tokens from chat.model.max-tokens bounds the answer under the 256 KiB stored limit"));
         assertEquals(lost, metric("chat_answers_lost_total"));
     }
 
@@ -49,10 +53,10 @@ class AnswerDurabilityTest extends ChatTestSupport {
     void anAnswerThatEndsAfterTheUsersTokenExpiredIsStoredWithTheGrant() {
         double lost = metric("chat_answers_lost_total");
         String user = newUser();
-        long expires = System.currentTimeMillis() / 1000 + 2;
-        Response r = io.restassured.RestAssured.given().header("Authorization", "Bearer " + token(user, 2))
+        long expires = System.currentTimeMillis() / 1000 + 4;
+        Response r = io.restassured.RestAssured.given().header("Authorization", "Bearer " + token(user, 4))
                 .contentType(io.restassured.http.ContentType.JSON).header("Prefer", "respond-async")
-                .body(Map.of("message", "slow [[stub:tokens=40,token-delay=100]]")).post("/api/chat");
+                .body(Map.of("message", "slow [[stub:tokens=40,token-delay=200]]")).post("/api/chat");
         r.then().statusCode(202);
         String sid = r.path("session_id");
         String mid = r.path("message_id");
@@ -99,7 +103,7 @@ class AnswerDurabilityTest extends ChatTestSupport {
         double lost = metric("chat_answers_lost_total");
         String user = newUser();
         Response r = as(user).header("Prefer", "respond-async")
-                .body(Map.of("message", "pause [[stub:tokens=50,token-delay=100]]")).post("/api/chat");
+                .body(Map.of("message", "pause [[stub:tokens=30,token-delay=100]]")).post("/api/chat");
         r.then().statusCode(202);
         String sid = r.path("session_id");
         String mid = r.path("message_id");
@@ -111,7 +115,7 @@ class AnswerDurabilityTest extends ChatTestSupport {
                 .until(() -> FakeSessionService.messages(sid).stream().anyMatch(msg -> mid.equals(msg.path("id").asText())
                         && "stop".equals(msg.path("finish_reason").asText(null))));
         String content = storedAssistant(sid, mid).path("content").asText();
-        assertEquals(50, content.trim().split(" ").length);
+        assertEquals(30, content.trim().split(" ").length);
         // once Redis is back: the completion is announced, the lock released, nothing counted lost
         JsonNode completed = awaitEvent(sid, "message.completed");
         assertEquals(content, completed.path("content").asText());
