@@ -13,9 +13,14 @@ public interface ChatConfig {
     /** Persona and safety rules; never put a secret here, the model may repeat it. */
     String systemPrompt();
 
-    /** Model name reported in responses and metadata. */
-    @WithDefault("stub-model")
-    String model();
+    /** The OpenAI-compatible model endpoint. */
+    Model model();
+
+    /** Turns this replica runs at once at most: the model and session-service HTTP pools are sized from it. */
+    @WithDefault("200")
+    int maxConcurrentTurns();
+
+    Answer answer();
 
     @WithDefault("8000")
     int maxMessageChars();
@@ -23,10 +28,6 @@ public interface ChatConfig {
     /** Token budget (estimated) for the remembered facts and the recent history put into the context. */
     @WithDefault("3000")
     int historyTokenBudget();
-
-    /** How many history messages are read at most from session-service. */
-    @WithDefault("500")
-    int historyMaxMessages();
 
     @WithDefault("5")
     int maxToolRounds();
@@ -42,6 +43,10 @@ public interface ChatConfig {
     /** Max silence between two stream signals once streaming. */
     @WithDefault("30s")
     Duration idleTimeout();
+
+    /** How long the end of a turn waits for its queued events to reach Redis (they are best-effort). */
+    @WithDefault("2s")
+    Duration eventsDrain();
 
     /** Deltas are coalesced over this window before they become one event. */
     @WithDefault("30ms")
@@ -77,6 +82,41 @@ public interface ChatConfig {
         /** Entries pending this long at another consumer (a replica that is gone) are claimed by this one. */
         @WithDefault("5m")
         Duration claimIdle();
+    }
+
+    interface Model {
+        String baseUrl();
+
+        String apiKey();
+
+        /** Model name sent to the endpoint and reported in responses and metadata. */
+        @WithDefault("stub-model")
+        String name();
+
+        /** Connect and read timeout of the model's HTTP client. */
+        @WithDefault("60s")
+        Duration timeout();
+
+        /**
+         * {@code max_tokens} of every model call: bounds an answer so it fits session-service's stored limit
+         * ({@code answer.max-bytes}); 16,384 tokens at 4 bytes a token on average is 64 KiB, four times under 256 KiB.
+         */
+        @WithDefault("16384")
+        int maxTokens();
+    }
+
+    interface Answer {
+        /** session-service's content limit (UTF-8 bytes); a longer answer is stored cut, marked truncated. */
+        @WithDefault("262144")
+        int maxBytes();
+
+        /** While streaming, the answer so far is written to session-service this often... */
+        @WithDefault("3s")
+        Duration checkpointInterval();
+
+        /** ...or after this many new characters, whichever comes first. */
+        @WithDefault("16384")
+        int checkpointChars();
     }
 
     interface Knowledge {

@@ -12,13 +12,13 @@ import java.util.Set;
 /**
  * Everything chat-service keeps in Redis about a user, so an account deletion can remove it without scanning the
  * keyspace: keys whose name is not derived from the user id alone (stored turn results, quota days, cancel refs)
- * are listed in the per-user index set {@code chat:keys:{uid}} when they are written.
+ * are listed in the per-user index set {@code chat:keys:{uid}} when they are written (by the admission script).
  */
 @ApplicationScoped
 public class UserData {
 
     /** Longer than the longest-lived indexed key (quota days: 2 days). */
-    static final Duration INDEX_TTL = Duration.ofDays(3);
+    public static final Duration INDEX_TTL = Duration.ofDays(3);
 
     private final RedisDataSource redis;
 
@@ -30,23 +30,13 @@ public class UserData {
         return "chat:keys:{" + userId + "}";
     }
 
-    /** platform-common's RateLimiter key for chat turns. */
+    /** The turn rate-limit window (DESIGN {@code ratelimit:{service}:{scope}:{id}}, the id as the user's hash tag). */
     public static String rateLimitKey(String userId) {
-        return "ratelimit:chat:turn:" + userId;
+        return "ratelimit:chat:turn:{" + userId + "}";
     }
 
-    /** SADD and EXPIRE in one round trip (it is on the path to the first token). */
-    private static final String TRACK = "redis.call('SADD', KEYS[1], unpack(ARGV, 2)) return redis.call('EXPIRE', KEYS[1], ARGV[1])";
-
-    /** Remembers keys written for the user (idempotent). */
-    public void track(String userId, String... keys) {
-        String[] args = new String[4 + keys.length];
-        args[0] = TRACK;
-        args[1] = "1";
-        args[2] = indexKey(userId);
-        args[3] = Long.toString(INDEX_TTL.toSeconds());
-        System.arraycopy(keys, 0, args, 4, keys.length);
-        redis.execute("EVAL", args);
+    public static String factsKey(String userId) {
+        return FactStore.key(userId);
     }
 
     /** Deletes every key of the user: the indexed ones, the facts, the rate-limit counter and the index itself. */

@@ -29,9 +29,13 @@ public abstract class ChatTestSupport {
     RedisDataSource redis;
 
     static String token(String userId) {
+        return token(userId, 900);
+    }
+
+    static String token(String userId, long expiresInSeconds) {
         return Jwt.issuer("chat-platform").audience("chat-platform").subject(userId).upn(userId + "@example.test")
                 .groups("user").claim("jti", UUID.randomUUID().toString())
-                .expiresIn(900).jws().keyId("test-key").header("typ", "at+jwt").sign();
+                .expiresIn(expiresInSeconds).jws().keyId("test-key").header("typ", "at+jwt").sign();
     }
 
     static String newUser() {
@@ -46,17 +50,22 @@ public abstract class ChatTestSupport {
         return as(userId).body(body).post("/api/chat");
     }
 
-    /** Events of a session in stream order, each the envelope JSON stored in the entry's {@code data} field. */
+    /**
+     * Events of a session in stream order as the relay reads them: the envelope JSON of the entry's {@code data} field
+     * with the entry id as {@code id} (the entry id is authoritative).
+     */
     List<JsonNode> events(String sessionId) {
         var entries = redis.stream(String.class).xrange("chat:stream:{" + sessionId + "}",
                 io.quarkus.redis.datasource.stream.StreamRange.of("-", "+"));
         List<JsonNode> out = new ArrayList<>();
         for (var e : entries) {
             try {
-                JsonNode n = JSON.readTree(e.payload().get("data"));
-                if (!e.id().equals(n.path("id").asText()) || !e.payload().get("type").equals(n.path("type").asText())) {
-                    throw new AssertionError("entry id/type differ from the envelope: " + e.id() + " " + n);
+                com.fasterxml.jackson.databind.node.ObjectNode n =
+                        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(e.payload().get("data"));
+                if (!e.payload().get("type").equals(n.path("type").asText())) {
+                    throw new AssertionError("entry type differs from the envelope: " + e.id() + " " + n);
                 }
+                n.put("id", e.id());
                 out.add(n);
             } catch (java.io.IOException ex) {
                 throw new AssertionError(ex);
@@ -92,7 +101,40 @@ public abstract class ChatTestSupport {
 
     static JsonNode storedAssistant(String sessionId, String messageId) {
         return FakeSessionService.messages(sessionId).stream()
-                .filter(m -> "assistant".equals(m.path("role").asText()) && messageId.equals(m.path("client_message_id").asText()))
+                .filter(m -> "assistant".equals(m.path("role").asText()) && messageId.equals(m.path("id").asText()))
                 .findFirst().orElseThrow(() -> new AssertionError("no stored assistant message " + messageId));
+    }
+
+    /** The stand-in's log of the requests whose last user message contains {@code marker}: {count, max_tokens[]}. */
+    static JsonNode stubRequests(String marker) {
+        try {
+            return JSON.readTree(RestAssured.given().baseUri(LlmStubResource.baseUrl()).queryParam("contains", marker)
+                    .get("/admin/requests").asString());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A Prometheus sample on /q/metrics: the sum of the series of {@code name} having every label given (0 if none). */
+    static double metric(String name, String... labels) {
+        double sum = 0;
+        for (String line : RestAssured.get("/q/metrics").asString().split("\n")) {
+            if (!(line.startsWith(name + "{") || line.startsWith(name + " "))) {
+                continue;
+            }
+            boolean all = true;
+            for (String l : labels) {
+                all &= line.contains(l);
+            }
+            if (all) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    /** A unique word for one test's messages, so the stand-in's log can tell its requests from anyone else's. */
+    static String marker() {
+        return "m" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     }
 }

@@ -25,13 +25,29 @@ import java.util.concurrent.Executors;
 /**
  * An in-memory session-service speaking the DESIGN.md routes, enforcing ownership by the JWT's {@code sub}
  * (someone else's session is a 404, search only sees the caller's messages), so scoping tests mean something.
- * The token's signature is chat-service's business; here only the subject is read.
+ * The token's signature is chat-service's business; here only the subject and the expiry are read. The turn routes
+ * follow the session-service contract: {@code POST .../turns} and {@code PUT .../answers/{id}} with the write grant
+ * (every answer write is logged in {@link #ANSWER_WRITES}).
  */
 public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static volatile boolean down;
     static final Map<String, Session> SESSIONS = new ConcurrentHashMap<>();
+    /** write_grant -> "sessionId|answerId" */
+    static final Map<String, String> GRANTS = new ConcurrentHashMap<>();
+    /** Every answer write that reached the fake, in order (also the refused ones). */
+    static final List<AnswerWrite> ANSWER_WRITES = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final int MAX_CONTENT_BYTES = 256 * 1024;
+
+    /** One {@code PUT .../answers/{id}}: its Authorization header, its body and the status it got. */
+    public record AnswerWrite(String sessionId, String answerId, String authorization, JsonNode body, int status) {
+    }
+
+    /** The writes of one answer, in order. */
+    public static List<AnswerWrite> writesOf(String answerId) {
+        return ANSWER_WRITES.stream().filter(w -> w.answerId().equals(answerId)).toList();
+    }
     private HttpServer server;
 
     public static final class Session {
@@ -39,6 +55,8 @@ public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
         final String owner;
         volatile String title;
         final List<ObjectNode> messages = new ArrayList<>();
+        /** client_message_id of a turn's user message -> its answer id */
+        final Map<String, String> answerOf = new HashMap<>();
 
         Session(String owner, String title) {
             this.owner = owner;
@@ -114,6 +132,13 @@ public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        String method = ex.getRequestMethod();
+        String path = ex.getRequestURI().getPath();
+        String[] parts = path.split("/"); // "", "api", "sessions", id, "messages"
+        if (parts.length == 6 && parts[4].equals("answers") && method.equals("PUT")) {
+            FakeTurns.putAnswer(ex, parts[3], parts[5]); // logged, also while down
+            return;
+        }
         if (down) {
             send(ex, 503, JSON.createObjectNode().put("title", "Service Unavailable"));
             return;
@@ -123,10 +148,7 @@ public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
             send(ex, 401, JSON.createObjectNode().put("title", "Unauthorized"));
             return;
         }
-        String method = ex.getRequestMethod();
-        String path = ex.getRequestURI().getPath();
         Map<String, String> q = query(ex.getRequestURI().getRawQuery());
-        String[] parts = path.split("/"); // "", "api", "sessions", id, "messages"
         if (path.equals("/api/search") && method.equals("GET")) {
             String term = q.getOrDefault("q", "").toLowerCase();
             ArrayNode items = JSON.createArrayNode();
@@ -174,6 +196,10 @@ public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
             send(ex, 200, s.json());
             return;
         }
+        if (parts.length == 5 && parts[4].equals("turns") && method.equals("POST")) {
+            FakeTurns.beginTurn(ex, s);
+            return;
+        }
         if (parts.length == 5 && parts[4].equals("messages")) {
             synchronized (s) {
                 if (method.equals("GET")) {
@@ -184,30 +210,7 @@ public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
                     send(ex, 200, JSON.createObjectNode().set("items", items));
                     return;
                 }
-                JsonNode body = body(ex);
-                String cmid = body.path("client_message_id").asText(null);
-                for (ObjectNode m : s.messages) {
-                    if (cmid != null && cmid.equals(m.path("client_message_id").asText(null))) {
-                        send(ex, 200, m);
-                        return;
-                    }
-                }
-                ObjectNode m = JSON.createObjectNode();
-                m.put("id", UUID.randomUUID().toString());
-                m.put("session_id", s.id);
-                m.put("seq", s.messages.size() + 1);
-                m.put("role", body.path("role").asText());
-                m.put("content", body.path("content").asText());
-                m.put("client_message_id", cmid);
-                m.set("metadata", body.get("metadata"));
-                s.messages.add(m);
-                if (s.title == null && "user".equals(body.path("role").asText())) {
-                    String t = body.path("content").asText();
-                    s.title = t.length() > 40 ? t.substring(0, 40) : t;
-                }
-                ObjectNode out = m.deepCopy();
-                out.put("session_title", s.title);
-                send(ex, 201, out);
+                send(ex, 405, JSON.createObjectNode().put("title", "chat-service writes through the turn routes"));
                 return;
             }
         }
@@ -235,7 +238,7 @@ public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
     }
 
-    private static JsonNode body(HttpExchange ex) throws IOException {
+    static JsonNode body(HttpExchange ex) throws IOException {
         byte[] b = ex.getRequestBody().readAllBytes();
         return b.length == 0 ? JSON.createObjectNode() : JSON.readTree(b);
     }
@@ -246,7 +249,12 @@ public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
         }
         String[] jwt = auth.substring(7).split("\\.");
         try {
-            return JSON.readTree(Base64.getUrlDecoder().decode(jwt[1])).path("sub").asText(null);
+            JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(jwt[1]));
+            // like session-service: an expired access token is refused (the answer is written with the grant)
+            if (claims.path("exp").asLong() * 1000 < System.currentTimeMillis()) {
+                return null;
+            }
+            return claims.path("sub").asText(null);
         } catch (Exception e) {
             return null;
         }
@@ -265,7 +273,7 @@ public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
         return q;
     }
 
-    private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+    static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
         byte[] b = JSON.writeValueAsBytes(body);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.sendResponseHeaders(status, b.length);

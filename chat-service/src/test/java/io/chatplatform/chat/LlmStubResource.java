@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Starts the real LLM stand-in (infra/llm-stub, built before chat-service in the reactor) as a separate process
- * on a free port and points the quarkus-langchain4j OpenAI client at it.
+ * on a free port and points chat-service's model client at it.
  */
 public class LlmStubResource implements QuarkusTestResourceLifecycleManager {
 
@@ -50,7 +50,7 @@ public class LlmStubResource implements QuarkusTestResourceLifecycleManager {
                 HttpURLConnection c = (HttpURLConnection) URI.create(baseUrl() + "/v1/models").toURL().openConnection();
                 c.setConnectTimeout(500);
                 if (c.getResponseCode() == 200) {
-                    return Map.of("quarkus.langchain4j.openai.base-url", baseUrl() + "/v1");
+                    return Map.of("chat.model.base-url", baseUrl() + "/v1");
                 }
             } catch (IOException ignored) {
                 // not up yet

@@ -3,54 +3,56 @@ package io.chatplatform.chat.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Writes chat events as DESIGN.md says: one Lua script XADDs to {@code chat:stream:{sid}} (MAXLEN ~ 1000,
- * key expiring after 24 h of silence) and PUBLISHes the same JSON, with the stream entry id as {@code id},
- * on {@code chat:events:{sid}}, so the stream and the channel never disagree.
+ * Writes chat events as DESIGN.md says: one Lua script appends each event to {@code chat:stream:{sid}} with
+ * {@code XADD *} (Redis picks the id: no XINFO or TIME per event) and PUBLISHes the same JSON with that id as
+ * {@code "id"} on {@code chat:events:{sid}}, so the stream and the channel never disagree. The stream entry's
+ * {@code data} is the JSON without {@code "id"} (the entry id is authoritative: the relay puts it back).
  * <p>
- * The stream entry has the fields {@code type} and {@code data}; {@code data} is the full envelope JSON
- * including {@code "id"}. Because the entry id is only known once XADD ran, the script first reserves the
- * next id (current server millisecond, or the last id + 1 sequence if the clock has not advanced) and
- * then XADDs with that explicit id. {@code ts} is epoch milliseconds (number).
+ * Trimming is per turn: {@code message.created} (the start of a turn, at most one turn per session runs) first
+ * trims the stream to about {@value #KEEP} entries, so a long answer in flight is never cut; every call refreshes
+ * the 24 h expiry. One call may carry several events (a batch of one turn, in order).
  */
 @ApplicationScoped
 public class EventPublisher {
 
     static final String SCRIPT = """
-            local last = '0-0'
-            local info = redis.pcall('XINFO', 'STREAM', KEYS[1])
-            if type(info) == 'table' and not info.err then
-              for i = 1, #info, 2 do
-                if info[i] == 'last-generated-id' then last = info[i + 1] end
-              end
+            local ids = {}
+            for i = 3, #ARGV, 2 do
+              if ARGV[i] == 'message.created' then redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[2]) end
+              local id = redis.call('XADD', KEYS[1], '*', 'type', ARGV[i], 'data', ARGV[i + 1])
+              redis.call('PUBLISH', KEYS[2], '{"id":"' .. id .. '",' .. string.sub(ARGV[i + 1], 2))
+              ids[#ids + 1] = id
             end
-            local t = redis.call('TIME')
-            local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local lms, lseq = string.match(last, '^(%d+)-(%d+)$')
-            lms = tonumber(lms); lseq = tonumber(lseq)
-            local id
-            if ms > lms then id = string.format('%d-0', ms) else id = string.format('%d-%d', lms, lseq + 1) end
-            local data = '{"id":"' .. id .. '",' .. string.sub(ARGV[2], 2)
-            redis.call('XADD', KEYS[1], 'MAXLEN', '~', '1000', id, 'type', ARGV[1], 'data', data)
-            redis.call('EXPIRE', KEYS[1], ARGV[3])
-            redis.call('PUBLISH', KEYS[2], data)
-            return id
+            redis.call('EXPIRE', KEYS[1], ARGV[1])
+            return ids
             """;
 
     public static final long STREAM_TTL_SECONDS = 24 * 3600;
+    static final int KEEP = 1000;
+
+    /** One serialised event. */
+    record Event(String type, String json) {
+    }
 
     private final RedisDataSource redis;
     private final ObjectMapper mapper;
+    private final Counter dropped;
 
-    public EventPublisher(RedisDataSource redis, ObjectMapper mapper) {
+    public EventPublisher(RedisDataSource redis, ObjectMapper mapper, MeterRegistry registry) {
         this.redis = redis;
         this.mapper = mapper;
+        this.dropped = Counter.builder("chat_events_dropped_total")
+                .description("events not published (Redis unavailable); clients reload from history").register(registry);
     }
 
     public static String streamKey(String sessionId) {
@@ -61,22 +63,42 @@ public class EventPublisher {
         return "chat:events:{" + sessionId + "}";
     }
 
-    /** Publishes one event; returns its stream id. {@code fields} are the type-specific members. */
-    public String publish(String type, String sessionId, String messageId, Map<String, Object> fields) {
+    /** An ordered, best-effort publisher for one turn's events. */
+    public EventSink sink(String sessionId, String messageId) {
+        return new EventSink(this, sessionId, messageId);
+    }
+
+    Event event(String type, String sessionId, String messageId, Map<String, Object> fields) {
         ObjectNode env = mapper.createObjectNode();
         env.put("type", type);
         env.put("session_id", sessionId);
         env.put("message_id", messageId);
         env.put("ts", System.currentTimeMillis());
         fields.forEach((k, v) -> env.set(k, mapper.valueToTree(v)));
-        String json;
         try {
-            json = mapper.writeValueAsString(env);
+            return new Event(type, mapper.writeValueAsString(env));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("event not serialisable", e);
         }
-        Response r = redis.execute("EVAL", SCRIPT, "2", streamKey(sessionId), channel(sessionId),
-                type, json, Long.toString(STREAM_TTL_SECONDS));
-        return r.toString();
+    }
+
+    /** Publishes the events in order in one round trip. */
+    void publish(String sessionId, List<Event> events) {
+        List<String> args = new ArrayList<>(5 + 2 * events.size());
+        args.add(SCRIPT);
+        args.add("2");
+        args.add(streamKey(sessionId));
+        args.add(channel(sessionId));
+        args.add(Long.toString(STREAM_TTL_SECONDS));
+        args.add(Integer.toString(KEEP));
+        for (Event e : events) {
+            args.add(e.type());
+            args.add(e.json());
+        }
+        redis.execute("EVAL", args.toArray(String[]::new));
+    }
+
+    void dropped(int n) {
+        dropped.increment(n);
     }
 }

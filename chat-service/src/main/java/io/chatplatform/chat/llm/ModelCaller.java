@@ -10,10 +10,10 @@ import dev.langchain4j.model.openai.internal.chat.ChatCompletionChoice;
 import dev.langchain4j.model.openai.internal.chat.ChatCompletionRequest;
 import dev.langchain4j.model.openai.internal.chat.ChatCompletionResponse;
 import dev.langchain4j.model.openai.internal.shared.StreamOptions;
+import io.chatplatform.chat.ChatConfig;
 import io.quarkiverse.langchain4j.openai.common.QuarkusOpenAiClient;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.jboss.logging.Logger;
 
@@ -37,15 +37,12 @@ public class ModelCaller {
     private static final Logger LOG = Logger.getLogger(ModelCaller.class);
 
     private final OpenAiClient client;
-    private final String modelName;
+    private final ChatConfig.Model model;
 
-    public ModelCaller(@ConfigProperty(name = "quarkus.langchain4j.openai.base-url") String baseUrl,
-                       @ConfigProperty(name = "quarkus.langchain4j.openai.api-key") String apiKey,
-                       @ConfigProperty(name = "quarkus.langchain4j.openai.chat-model.model-name") String modelName,
-                       @ConfigProperty(name = "quarkus.langchain4j.openai.timeout", defaultValue = "60s") Duration timeout) {
-        this.modelName = modelName;
-        this.client = QuarkusOpenAiClient.builder().baseUrl(baseUrl).openAiApiKey(apiKey)
-                .connectTimeout(timeout).readTimeout(timeout).build();
+    public ModelCaller(ChatConfig config) {
+        this.model = config.model();
+        this.client = QuarkusOpenAiClient.builder().baseUrl(model.baseUrl()).openAiApiKey(model.apiKey())
+                .connectTimeout(model.timeout()).readTimeout(model.timeout()).build();
     }
 
     @Retry(maxRetries = 3, delay = 300, delayUnit = ChronoUnit.MILLIS, jitter = 100,
@@ -60,7 +57,8 @@ public class ModelCaller {
         // registered before the request goes out: from here on a cancel closes this stream and wakes the wait
         cancel.attach(stream);
         ChatCompletionRequest req = OpenAiUtils.toOpenAiChatRequest(request,
-                        OpenAiChatRequestParameters.builder().overrideWith(request.parameters()).modelName(modelName).build(),
+                        OpenAiChatRequestParameters.builder().overrideWith(request.parameters())
+                                .modelName(model.name()).maxOutputTokens(model.maxTokens()).build(),
                         false, false)
                 .stream(true).streamOptions(StreamOptions.builder().includeUsage(true).build()).build();
         OpenAiStreamingResponseBuilder assembled = new OpenAiStreamingResponseBuilder();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
@@ -12,8 +13,9 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import java.util.Map;
 
 /**
- * session-service routes of DESIGN.md. The caller's JWT is passed explicitly on every call (turns run
- * outside the HTTP request), so session-service enforces ownership exactly as for the browser.
+ * session-service routes of DESIGN.md. The caller's JWT is passed explicitly (turns run outside the HTTP request),
+ * so session-service enforces ownership exactly as for the browser; the answer is written with the turn's
+ * {@code write_grant} instead, which outlives the user's access token.
  */
 @RegisterRestClient(configKey = "session-service")
 @Path("/api")
@@ -27,19 +29,16 @@ public interface SessionClient {
     @Path("/sessions")
     JsonNode listSessions(@HeaderParam("Authorization") String auth, @QueryParam("limit") int limit);
 
-    @GET
-    @Path("/sessions/{id}")
-    JsonNode getSession(@HeaderParam("Authorization") String auth, @PathParam("id") String id);
-
-    @GET
-    @Path("/sessions/{id}/messages")
-    JsonNode messages(@HeaderParam("Authorization") String auth, @PathParam("id") String id,
-                      @QueryParam("after_seq") Long afterSeq, @QueryParam("limit") int limit);
-
+    /** Ownership check, the user message stored idempotently and the context tail, in one call. */
     @POST
-    @Path("/sessions/{id}/messages")
-    JsonNode addMessage(@HeaderParam("Authorization") String auth, @PathParam("id") String id,
-                        Map<String, Object> body);
+    @Path("/sessions/{id}/turns")
+    JsonNode beginTurn(@HeaderParam("Authorization") String auth, @PathParam("id") String id, Map<String, Object> body);
+
+    /** {@code grant} is {@code "Grant <write_grant>"}. */
+    @PUT
+    @Path("/sessions/{id}/answers/{answer_id}")
+    JsonNode putAnswer(@HeaderParam("Authorization") String grant, @PathParam("id") String id,
+                       @PathParam("answer_id") String answerId, Map<String, Object> body);
 
     @GET
     @Path("/search")

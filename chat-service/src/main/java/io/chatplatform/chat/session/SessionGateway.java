@@ -15,17 +15,24 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * session-service as chat-service needs it: failures become problems (404 for someone else's or a
- * missing session, 503 + Retry-After when session-service is unavailable). Lists are read tolerantly
- * (a bare array or an object with {@code items}).
+ * session-service as chat-service needs it: failures become problems (404 for someone else's or a missing
+ * session, 503 + Retry-After when session-service is unavailable).
  */
 @ApplicationScoped
 public class SessionGateway {
 
     private static final Logger LOG = Logger.getLogger(SessionGateway.class);
 
-    /** {@code sessionTitle} is only set on append (session-service titles a session by its first user message). */
+    /** A message as session-service returns it; {@code sessionTitle} only when session-service sends one. */
     public record StoredMessage(String id, long seq, String role, String content, String sessionTitle) {
+    }
+
+    /**
+     * What {@code POST .../turns} answered: the stored user message, the answer's id and write grant, the context
+     * before the user message (oldest first) and, on a replay, the answer stored so far (else null).
+     */
+    public record BegunTurn(StoredMessage userMessage, String answerId, String writeGrant, List<StoredMessage> context,
+                            JsonNode answer) {
     }
 
     @RestClient
@@ -37,43 +44,23 @@ public class SessionGateway {
         return call(() -> client.createSession(auth, body)).path("id").asText();
     }
 
-    /** Throws 404 when the session does not exist or belongs to someone else. */
-    public JsonNode getSession(String auth, String sessionId) {
-        return call(() -> client.getSession(auth, sessionId));
-    }
-
-    public StoredMessage addMessage(String auth, String sessionId, String role, String content,
-                                    String clientMessageId, Map<String, Object> metadata) {
+    public BegunTurn beginTurn(String auth, String sessionId, String clientMessageId, String content, String answerId,
+                               int contextBudgetTokens) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("role", role);
-        body.put("content", content);
         body.put("client_message_id", clientMessageId);
-        body.put("metadata", metadata);
-        JsonNode n = call(() -> client.addMessage(auth, sessionId, body));
-        return toMessage(n);
-    }
-
-    /**
-     * The newest {@code max} messages in seq order. seq is gap-free 1..message_count (session-service's
-     * contract), so the tail starts right after {@code message_count - max}: a few pages, however long the session.
-     */
-    public List<StoredMessage> history(String auth, String sessionId, int max) {
-        long count = call(() -> client.getSession(auth, sessionId)).path("message_count").asLong();
-        List<StoredMessage> tail = new ArrayList<>();
-        Long after = count > max ? count - max : null;
-        int page = 100;
-        while (tail.size() < max) {
-            Long a = after;
-            List<JsonNode> items = items(call(() -> client.messages(auth, sessionId, a, page)));
-            for (JsonNode n : items) {
-                tail.add(toMessage(n));
-            }
-            if (items.size() < page) {
-                break;
-            }
-            after = tail.get(tail.size() - 1).seq();
-        }
-        return tail.size() > max ? tail.subList(tail.size() - max, tail.size()) : tail;
+        body.put("content", content);
+        body.put("parent_id", null);
+        body.put("answer_id", answerId);
+        body.put("context_budget_tokens", contextBudgetTokens);
+        JsonNode n = call(() -> client.beginTurn(auth, sessionId, body));
+        List<StoredMessage> context = new ArrayList<>();
+        n.path("context").forEach(m -> context.add(toMessage(m, null)));
+        JsonNode answer = n.hasNonNull("answer") ? n.get("answer") : null;
+        // the title may ride on the user message (as on append) or beside it
+        String title = n.path("user_message").hasNonNull("session_title") ? n.path("user_message").get("session_title").asText()
+                : n.hasNonNull("session_title") ? n.get("session_title").asText() : null;
+        return new BegunTurn(toMessage(n.path("user_message"), title), n.path("answer_id").asText(answerId),
+                n.path("write_grant").asText(), context, answer);
     }
 
     public List<JsonNode> listSessions(String auth, int limit) {
@@ -84,7 +71,7 @@ public class SessionGateway {
         return items(call(() -> client.search(auth, query, limit)));
     }
 
-    /** session-service answers every list (sessions, history, search) as {@code {items: [...], ...}}. */
+    /** session-service answers every list (sessions, search) as {@code {items: [...], ...}}. */
     static List<JsonNode> items(JsonNode n) {
         List<JsonNode> out = new ArrayList<>();
         JsonNode arr = n == null ? null : n.get("items");
@@ -94,9 +81,9 @@ public class SessionGateway {
         return out;
     }
 
-    private static StoredMessage toMessage(JsonNode n) {
+    private static StoredMessage toMessage(JsonNode n, String title) {
         return new StoredMessage(n.path("id").asText(), n.path("seq").asLong(), n.path("role").asText(),
-                n.path("content").asText(), n.hasNonNull("session_title") ? n.get("session_title").asText() : null);
+                n.path("content").asText(), title);
     }
 
     private <T> T call(Supplier<T> s) {

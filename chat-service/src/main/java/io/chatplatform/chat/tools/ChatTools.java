@@ -36,6 +36,7 @@ public class ChatTools {
 
     @Tool(name = "search_history", value = "Full-text search over the user's own past chat messages.")
     public String searchHistory(@P("words to search for") String query) {
+        required(query, "query");
         UserContext user = UserContext.current();
         List<JsonNode> hits = sessions.search(user.authorization(), query, 5);
         if (hits.isEmpty()) {
@@ -81,6 +82,7 @@ public class ChatTools {
 
     @Tool(name = "search_knowledge", value = "Searches the platform's help documents (how the chat platform works).")
     public String searchKnowledge(@P("words to search for") String query) {
+        required(query, "query");
         List<KnowledgeBase.Hit> hits = knowledge.search(query, config.knowledge().maxResults());
         if (hits.isEmpty()) {
             return "No matching documents.";
@@ -94,6 +96,7 @@ public class ChatTools {
 
     @Tool(name = "remember_fact", value = "Stores a short fact about the user that they asked to be remembered.")
     public String rememberFact(@P("the fact, one sentence") String fact) {
+        required(fact, "fact");
         UserContext user = UserContext.current();
         String f = fact.strip();
         if (f.isEmpty()) {
@@ -111,6 +114,7 @@ public class ChatTools {
 
     @Tool(name = "current_time", value = "Current date and time in an IANA time zone such as Europe/Paris.")
     public String currentTime(@P("IANA time zone id, e.g. Europe/Paris") String timezone) {
+        required(timezone, "timezone");
         ZoneId zone;
         try {
             zone = ZoneId.of(timezone.strip());
@@ -118,5 +122,11 @@ public class ChatTools {
             throw new IllegalArgumentException("unknown time zone");
         }
         return ZonedDateTime.now(zone).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + " (" + zone.getId() + ")";
+    }
+
+    private static void required(String value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException("missing argument " + name);
+        }
     }
 }

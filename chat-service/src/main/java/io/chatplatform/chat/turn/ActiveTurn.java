@@ -11,12 +11,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ActiveTurn implements CancelSignal {
 
-    final String messageId;
-    final AtomicBoolean cancelled = new AtomicBoolean();
+    private final String messageId;
+    private final String userId;
+    private final AtomicBoolean cancelled = new AtomicBoolean();
     private volatile ModelStream stream;
 
-    ActiveTurn(String messageId) {
+    ActiveTurn(String messageId, String userId) {
         this.messageId = messageId;
+        this.userId = userId;
+    }
+
+    String messageId() {
+        return messageId;
+    }
+
+    String userId() {
+        return userId;
     }
 
     @Override

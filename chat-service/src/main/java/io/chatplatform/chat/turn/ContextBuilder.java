@@ -7,12 +7,11 @@ import dev.langchain4j.data.message.UserMessage;
 import io.chatplatform.chat.session.SessionGateway.StoredMessage;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
- * System prompt, then the remembered facts, then as much recent history as fits the token budget (oldest
- * dropped first), then the new message. The facts were written through the model (remember_fact), so they get
+ * System prompt, then the remembered facts, then the recent history session-service cut to what the facts left
+ * of the token budget (oldest dropped first), then the new message. The facts were written through the model (remember_fact), so they get
  * no system authority (OWASP LLM01): they travel in their own user-role message, delimited and marked
  * untrusted, and their size comes out of the same budget as the history.
  */
@@ -37,41 +36,35 @@ public final class ContextBuilder {
         return sb.append(FACTS_CLOSE).toString();
     }
 
-    public static List<ChatMessage> build(String systemPrompt, List<String> facts, List<StoredMessage> history,
-                                          int tokenBudget, String userText) {
-        int used = 0;
-        ChatMessage factsMessage = null;
-        if (!facts.isEmpty()) {
-            String block = factsBlock(facts);
-            factsMessage = UserMessage.from(block);
-            used += estimate(block);
-        }
-        List<ChatMessage> recent = new ArrayList<>();
-        for (int i = history.size() - 1; i >= 0; i--) {
-            StoredMessage m = history.get(i);
-            ChatMessage cm = switch (m.role()) {
-                case "user" -> UserMessage.from(m.content());
-                case "assistant" -> m.content().isEmpty() ? null : AiMessage.from(m.content());
-                default -> null;
-            };
-            if (cm == null) {
-                continue;
-            }
-            int cost = estimate(m.content());
-            if (used + cost > tokenBudget) {
-                break;
-            }
-            used += cost;
-            recent.add(cm);
-        }
-        Collections.reverse(recent);
+    /**
+     * The model's messages: {@code context} is session-service's tail of the session, already cut to the budget
+     * chat-service asked for ({@link #contextBudget}).
+     */
+    public static List<ChatMessage> build(String systemPrompt, List<String> facts, List<StoredMessage> context, String userText) {
         List<ChatMessage> out = new ArrayList<>();
         out.add(SystemMessage.from(systemPrompt));
-        if (factsMessage != null) {
-            out.add(factsMessage);
+        if (!facts.isEmpty()) {
+            out.add(UserMessage.from(factsBlock(facts)));
         }
-        out.addAll(recent);
+        for (StoredMessage m : context) {
+            switch (m.role()) {
+                case "user" -> out.add(UserMessage.from(m.content()));
+                case "assistant" -> {
+                    if (!m.content().isEmpty()) {
+                        out.add(AiMessage.from(m.content()));
+                    }
+                }
+                default -> {
+                    // tool and system messages of the history are not replayed to the model
+                }
+            }
+        }
         out.add(UserMessage.from(userText));
         return out;
+    }
+
+    /** The history's share of the budget: what the remembered facts leave of it. */
+    public static int contextBudget(int tokenBudget, List<String> facts) {
+        return Math.max(0, tokenBudget - (facts.isEmpty() ? 0 : estimate(factsBlock(facts))));
     }
 }

@@ -17,6 +17,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.util.List;
+
 /** Test and benchmark controls of the stand-in (never exposed beyond the local run). */
 @Path("/admin")
 public class AdminResource {
@@ -87,6 +89,14 @@ public class AdminResource {
     @Path("/stats")
     public Stats stats() {
         return controls.stats();
+    }
+
+    /** Requests whose last user message contains {@code contains}: {count, max_tokens[]} (a test's own, by its marker). */
+    @GET
+    @Path("/requests")
+    public Dtos.Requests requests(@jakarta.ws.rs.QueryParam("contains") String contains) {
+        List<StubControls.Logged> l = controls.logged(contains == null ? "" : contains);
+        return new Dtos.Requests(l.size(), l.stream().map(StubControls.Logged::maxTokens).toList());
     }
 
     @POST

@@ -79,4 +79,9 @@ public final class Dtos {
     public record Stats(long requests, long streamed, long toolCalls, long badRequests, long inFlight,
                         Map<String, Long> byFault, List<String> pendingFaults, Tuning config) {
     }
+
+    /** GET /admin/requests: how many logged requests matched, and the max_tokens each asked for (null: none). */
+    @RegisterForReflection
+    public record Requests(long count, List<Integer> maxTokens) {
+    }
 }

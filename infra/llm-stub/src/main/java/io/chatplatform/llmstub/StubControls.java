@@ -36,6 +36,26 @@ public class StubControls {
     private record Counter(AtomicLong hits, AtomicLong lastSeenNanos) {
     }
 
+    /** One request as the log keeps it: the last user message's text and the max_tokens it asked for. */
+    public record Logged(String lastUser, Integer maxTokens) {
+    }
+
+    private static final int LOG_SIZE = 2000;
+    private final java.util.concurrent.ConcurrentLinkedDeque<Logged> log = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+    /** Remembers a request (the newest {@value #LOG_SIZE}), so a test can count its own requests by a marker. */
+    public void log(String lastUser, Integer maxTokens) {
+        log.addLast(new Logged(lastUser, maxTokens));
+        while (log.size() > LOG_SIZE) {
+            log.pollFirst();
+        }
+    }
+
+    /** The logged requests whose last user message contains {@code marker}, oldest first. */
+    public List<Logged> logged(String marker) {
+        return log.stream().filter(l -> l.lastUser().contains(marker)).toList();
+    }
+
     public StubControls(LlmStubConfig config) {
         this.config = config;
     }

@@ -66,6 +66,20 @@ class DelayAndAdminTest {
     }
 
     @Test
+    void theRequestLogCountsTheRequestsOfAMarkerWithTheirMaxTokens() {
+        String marker = "marker" + System.nanoTime();
+        given().contentType(ContentType.JSON)
+                .body("{\"messages\":[{\"role\":\"user\",\"content\":\"hi " + marker + "\"}],\"max_tokens\":123}")
+                .when().post("/v1/chat/completions").then().statusCode(200);
+        given().contentType(ContentType.JSON).body(Req.create().user("again " + marker).json())
+                .when().post("/v1/chat/completions").then().statusCode(200);
+        given().contentType(ContentType.JSON).body(Req.create().user("someone else").json())
+                .when().post("/v1/chat/completions").then().statusCode(200);
+        given().queryParam("contains", marker).when().get("/admin/requests").then().statusCode(200)
+                .body("count", equalTo(2)).body("max_tokens[0]", equalTo(123)).body("max_tokens[1]", nullValue());
+    }
+
+    @Test
     void adminConfigAppliesUntilDeletedAndHeadersOverrideIt() throws Exception {
         given().contentType(ContentType.JSON)
                 .body("{\"first_token_delay_ms\":400,\"token_delay_ms\":0,\"answer_tokens\":7}")

@@ -5,10 +5,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.util.List;
 
-/** Result of a turn; also stored in Redis for idempotent retries, hence registered for reflection. */
+/** Result of a turn (the synchronous answer); also stored in Redis for idempotent retries, hence registered for reflection. */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ChatResponse(String sessionId, String messageId, String response, List<ToolCall> toolCalls,
+public record TurnResult(String sessionId, String messageId, String response, List<ToolCall> toolCalls,
                            Usage usage, String model, Long latencyMs, Long ttftMs, String finishReason,
                            Boolean cancelled, Boolean truncated) {
 
