@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestProfile(FirstRequestTest.FreshApp.class)
 class FirstRequestTest {
 
-    /** A hang detector, not a timing test. */
-    static final long BOUND_MS = 5000;
+    /** A hang detector, not a timing test (generous: the first request of a fresh JVM on a loaded machine is slow). */
+    static final long BOUND_MS = 15_000;
 
     public static class FreshApp implements QuarkusTestProfile {
         @Override
