@@ -169,7 +169,7 @@ if runs_c:
     w('Baseline = a streaming call straight to the stand-in (first content chunk) at the same concurrency. The two')
     w('alternate (direct, stack, direct, stack, ...) per level, each run after a bounded wait for a 1-minute load below')
     w(f'{os.environ.get("LOAD_MAX", "0.5")} (the load each run started at is listed). Warm-up, not reported: '
-      + (f'{warm[1]}, then 200 direct calls ({warm[2]} s).' if warm else 'none recorded.'))
+      + (f'{warm[1]} ({warm[2]} s).' if warm else 'none recorded.'))
     flags = [r for r in tt if r[0] == 'flags']
     if flags:
         w('JVM flags of the stack (from each process\'s command line): ' + '; '.join(f'{r[1]} `{r[2]}`' for r in flags) + '.')

@@ -217,6 +217,7 @@ if want ttft; then
       || log "(c) failed (see $LOGS/ttft.log)"
     # anonymous RSS of every process of the stack right after the turns (sizes the Kubernetes memory requests)
     while read -r pid name; do
+      [ "$name" = log-tail ] && continue
       rss=$(awk '/^RssAnon:/ {printf "%d", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || true)
       [ -n "$rss" ] && printf '%s\t%s\n' "$name" "$rss" >> "$WORK/rss-ttft.tsv"
     done < <(cat "$STACK"/pids.* 2>/dev/null)

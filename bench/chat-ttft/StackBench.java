@@ -99,7 +99,8 @@ public class StackBench {
         long w0 = System.nanoTime();
         turns(WARMUP_TURNS, warm);
         direct(Math.min(WARMUP_TURNS, 200), warm);
-        emit("warmup", WARMUP_TURNS + " turns at concurrency " + warm, String.format(Locale.ROOT, "%.0f", (System.nanoTime() - w0) / 1e9));
+        emit("warmup", WARMUP_TURNS + " turns at concurrency " + warm + ", then " + Math.min(WARMUP_TURNS, 200)
+                + " direct calls", String.format(Locale.ROOT, "%.0f", (System.nanoTime() - w0) / 1e9));
         for (String level : LEVELS.split(",")) {
             int c = Integer.parseInt(level.split(":")[0]);
             int n = Integer.parseInt(level.split(":")[1]);
