@@ -173,43 +173,115 @@ else:
     w('Not run in this report.')
 
 # (c)
+def spread(vals, digits=1):
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return 'n/a'
+    return f'{fmt(statistics.median(vals), digits)} ({fmt(min(vals), digits)}-{fmt(max(vals), digits)})'
+
+
+def pct(vals, q):  # nearest rank
+    if not vals:
+        return None
+    v = sorted(vals)
+    return v[max(0, min(len(v) - 1, int(-(-q * len(v) // 1)) - 1))]
+
+
 w('\n## (c) Chat turn overhead through the whole stack\n')
 tt = rows('ttft.tsv')
-if tt:
+runs_c = [r for r in tt if r[0] == 'run']
+if runs_c:
+    warm = next((r for r in tt if r[0] == 'warmup'), None)
     w('The local stack (`infra/local/run.sh`: nginx ingress, auth, session, chat, relay, the model stand-in; our own ports')
-    w('and databases). One user signed in through the ingress (magic link + code); per turn it creates a session, opens its')
-    w('WebSocket through the ingress and waits for `ready`, then TTFT = `POST /api/chat` (`Prefer: respond-async`) ->')
-    w('first `message.delta` frame on that WebSocket (ingress -> chat -> stand-in -> Redis -> relay -> client), and waits')
-    w('for `message.completed` before its next turn (after 400 warm-up turns at concurrency 20). The stand-in answers 20 tokens, first token after 200 ms, 15 ms apart.')
-    w('Baseline = a streaming call straight to the stand-in (first content chunk) at the same concurrency, measured just')
-    w('before. Overhead = stack minus direct, per percentile. The services run with the full JIT and a bounded heap')
-    w('(`JAVA_OPTS` in the command above), not infra/local\'s fast-start default that stops at the C1 compiler.\n')
-    w('| concurrency | turns | failed | stack TTFT p50 (ms) | p99 (ms) | direct p50 (ms) | p99 (ms) | overhead p50 (ms) | overhead p99 (ms) | stack/direct p50 |')
-    w('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
-    for r in tt:
-        s50, s99, d50, d99 = num(r[3]), num(r[4]), num(r[5]), num(r[6])
-        w(f'| {r[0]} | {r[1]} | {r[2]} | {fmt(s50)} | {fmt(s99)} | {fmt(d50)} | {fmt(d99)} | '
-          f'{fmt(s50 - d50 if s50 is not None and d50 is not None else None)} | '
-          f'{fmt(s99 - d99 if s99 is not None and d99 is not None else None)} | {ratio(s50, d50)} |')
+    w('and databases). One user signed in through the ingress (magic link + code) chats in a pool of sessions, each with')
+    w('its WebSocket opened once through the ingress (a user in an open tab: session creation and the upgrade are not')
+    w('in the figure); TTFT = `POST /api/chat` (`Prefer: respond-async`) -> first `message.delta` frame on that WebSocket')
+    w('(ingress -> chat -> stand-in -> Redis -> relay -> client); each simulated user waits for `message.completed` before')
+    w('its next turn, so turns in flight = concurrency. The stand-in answers 20 tokens, first token after 200 ms, 15 ms apart.')
+    w('Baseline = a streaming call straight to the stand-in (first content chunk) at the same concurrency. The two')
+    w('alternate (direct, stack, direct, stack, ...) per level, each run after a bounded wait for a 1-minute load below')
+    w(f'{os.environ.get("LOAD_MAX", "0.5")} (the load each run started at is listed). Warm-up, not reported: '
+      + (f'{warm[1]} ({warm[2]} s).' if warm else 'none recorded.'))
+    flags = [r for r in tt if r[0] == 'flags']
+    if flags:
+        w('JVM flags of the stack (from each process\'s command line): ' + '; '.join(f'{r[1]} `{r[2]}`' for r in flags) + '.')
+    w('\nPer level: median over the runs of each run\'s percentile (min-max across runs); pooled = all samples of the')
+    w('level together, with their count (a p99 needs >= 1,000).\n')
+    w('| concurrency | runs x turns | failed | stack p50 (ms) | direct p50 (ms) | overhead p50 (ms) | stack p99 | direct p99 | overhead p99 | pooled overhead p50 / p99 (samples stack, direct) | load at run starts |')
+    w('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+    levels = []
+    for r in runs_c:
+        if int(r[2]) not in levels:
+            levels.append(int(r[2]))
+    samples = [r for r in tt if r[0] == 'sample']
+    for c in levels:
+        st = [r for r in runs_c if int(r[2]) == c and r[1] == 'stack']
+        di = [r for r in runs_c if int(r[2]) == c and r[1] == 'direct']
+        by_rep = {r[3]: r for r in di}
+        o50 = [num(s[6]) - num(by_rep[s[3]][6]) for s in st if s[3] in by_rep and num(s[6]) is not None and num(by_rep[s[3]][6]) is not None]
+        o99 = [num(s[7]) - num(by_rep[s[3]][7]) for s in st if s[3] in by_rep and num(s[7]) is not None and num(by_rep[s[3]][7]) is not None]
+        ps = [num(r[4]) for r in samples if r[1] == 'stack' and int(r[2]) == c]
+        pd = [num(r[4]) for r in samples if r[1] == 'direct' and int(r[2]) == c]
+        pooled = 'n/a'
+        if ps and pd:
+            pooled = f'{fmt(pct(ps, 0.5) - pct(pd, 0.5))} / {fmt(pct(ps, 0.99) - pct(pd, 0.99))} ({len(ps):,}, {len(pd):,})'
+        loads_c = ', '.join(f'{r[1][0]}{r[3]} {r[8]}' for r in runs_c if int(r[2]) == c)
+        w(f'| {c} | {len(st)} x {st[0][4] if st else "?"} | {sum(int(r[5]) for r in st)} | {spread([num(r[6]) for r in st])} | '
+          f'{spread([num(r[6]) for r in di])} | {spread(o50)} | {spread([num(r[7]) for r in st])} | '
+          f'{spread([num(r[7]) for r in di])} | {spread(o99)} | {pooled} | {loads_c} |')
+    cpu_rows = [r for r in tt if r[0] == 'cpu' and r[1] == 'stack']
+    if cpu_rows:
+        procs = []
+        for r in cpu_rows:
+            if r[4] not in procs:
+                procs.append(r[4])
+        w('\nCPU milliseconds per turn of each process (utime+stime from `/proc/<pid>/stat`, children included, delta over')
+        w('each stack run / its turns; median over the runs (min-max)). It barely moves with contention: the figure to')
+        w('compare across days. `load-generator` is this benchmark\'s own JVM.\n')
+        w('| process | ' + ' | '.join(f'concurrency {c}' for c in levels) + ' |')
+        w('| --- | ' + ' | '.join('---' for _ in levels) + ' |')
+        for p in procs:
+            cells = [spread([num(r[5]) for r in cpu_rows if r[4] == p and int(r[2]) == c], 2) for c in levels]
+            w(f'| {p} | ' + ' | '.join(cells) + ' |')
+        stub = [r for r in tt if r[0] == 'cpu' and r[1] == 'direct' and r[4] == 'llm-stub']
+        if stub:
+            w('\nThe stand-in alone (direct runs), CPU ms per call: ' + ', '.join(
+                f'concurrency {c} {spread([num(r[5]) for r in stub if int(r[2]) == c], 2)}' for c in levels) + '.')
     rss = rows('rss-ttft.tsv')
     if rss:
-        w('\nRSS of each process of the stack right after the last turn (MiB): ' + ', '.join(f'{r[0]} {r[1]}' for r in rss) + '.')
+        w('\nRssAnon of each process of the stack right after the last turn (MiB): ' + ', '.join(f'{r[0]} {r[1]}' for r in rss) + '.')
+elif tt:
+    w('The results file has the format of an older `StackBench.java`; rerun part (c).')
 else:
     w('Not run in this report.')
 
 # (d)
 w('\n## (d) History page latency at 100,000 messages per session\n')
 hi = rows('history.tsv')
-if hi:
+rounds_d = [r for r in hi if r[0] == 'round']
+if rounds_d:
+    flags = next((r[1] for r in hi if r[0] == 'flags'), 'n/a')
     w('`bench/history-page/run.sh`: one session of 100,000 messages in a throwaway database, `GET /api/sessions/{id}/messages?after_seq=X&limit=50`')
-    w('at random X, sequential, keep-alive (curl), against session-service alone (direct, not through the ingress);')
-    w('baseline = the same two SQL statements through `pgbench -M prepared` on the same database.\n')
-    w('| what | samples | p50 (ms) | p90 (ms) | p99 (ms) | mean (ms) | max (ms) |')
-    w('| --- | --- | --- | --- | --- | --- | --- |')
-    for r in hi:
-        w(f'| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]} |')
-    if len(hi) == 2:
-        w(f'\nRatio service / database: p50 {ratio(num(hi[0][2]), num(hi[1][2]))}, p99 {ratio(num(hi[0][4]), num(hi[1][4]))}.')
+    w('at random X, sequential, keep-alive (curl), against session-service alone (direct, not through the ingress;')
+    w(f'JVM flags `{flags}`); baseline = the same SQL through `pgbench -M prepared` on the same database. The two')
+    w('alternate round by round, each round after a bounded wait for a quiet machine (the load it started at is listed).\n')
+    w('| what | rounds x requests | p50 (ms) | p90 (ms) | p99 (ms) | mean (ms) | pooled p50 / p99 (samples) | CPU ms per request | load at round starts |')
+    w('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+    med = {}
+    for side in ('service', 'pgbench'):
+        rs = [r for r in rounds_d if r[1] == side]
+        pl = next((r for r in hi if r[0] == 'pooled' and r[1] == side), None)
+        med[side] = (statistics.median(num(r[5]) for r in rs), num(pl[5]) if pl else None)
+        cpu_d = spread([num(r[10]) for r in rs if len(r) > 10 and r[10]], 3) if side == 'service' else 'n/a'
+        w(f'| {"session-service HTTP" if side == "service" else "pgbench, same SQL"} | {len(rs)} x {rs[0][4]} | '
+          f'{spread([num(r[5]) for r in rs], 3)} | {spread([num(r[6]) for r in rs], 3)} | {spread([num(r[7]) for r in rs], 3)} | '
+          f'{spread([num(r[8]) for r in rs], 3)} | {pl[3] + " / " + pl[5] + " (" + pl[2] + ")" if pl else "n/a"} | {cpu_d} | '
+          f'{", ".join(r[3] for r in rs)} |')
+    s50 = statistics.median(num(r[5]) for r in rounds_d if r[1] == 'service')
+    p50 = statistics.median(num(r[5]) for r in rounds_d if r[1] == 'pgbench')
+    w(f'\nRatio service / database: p50 {ratio(s50, p50)} (medians of the rounds), p99 {ratio(med["service"][1], med["pgbench"][1])} (pooled).')
+elif hi:
+    w('The results file has the format of an older `history-page/run.sh`; rerun part (d).')
 else:
     w('Not run in this report.')
 print('\n'.join(out))

@@ -8,9 +8,13 @@
 #   bench/run.sh                         # builds the five apps with -Paot (ITs train the caches), then runs everything
 #   SKIP_BUILD=1 ONLY=fanout,ttft bench/run.sh
 # Knobs (defaults in brackets): STARTUP_RUNS [5], STARTUP_LOAD_WAIT [60 s per start, for load < 0.5], FANOUT_CLIENTS ["1000 5000"], FANOUT_TOKENS [50],
-# FANOUT_INTERVAL_MS [100], TTFT_LEVELS ["1:200,20:200,100:400" = concurrency:turns],
-# STACK_JAVA_OPTS ["-XX:+UseSerialGC -Xmx512m"] for the services of (c), HISTORY_N [3000],
-# HISTORY_WARMUP [1500], HISTORY_MESSAGES [100000], ONLY [startup,history,fanout,ttft].
+# FANOUT_INTERVAL_MS [100], TTFT_LEVELS ["1:200,20:200,100:400" = concurrency:turns per run], TTFT_REPS [3]
+# (alternated direct/stack runs per level), TTFT_WARMUP [400 turns at concurrency 20],
+# STACK_JAVA_OPTS ["-XX:+UseSerialGC -Xmx512m"] for the services of (c) and (d), HISTORY_N [1000 per round],
+# HISTORY_ROUNDS [3], HISTORY_WARMUP [1500], HISTORY_MESSAGES [100000], LOAD_MAX [0.5] and LOAD_WAIT_S [120]
+# (bounded wait for a quiet machine before each run of (c) and (d)), ONLY [startup,history,fanout,ttft].
+# A smoke test of (c) and (d): SKIP_BUILD=1 ONLY=history,ttft TTFT_LEVELS=1:20,20:40 TTFT_REPS=3 TTFT_WARMUP=40 \
+#   HISTORY_N=200 HISTORY_WARMUP=200 HISTORY_MESSAGES=5000 LOAD_WAIT_S=10 bench/run.sh
 #
 # Loopback only, ports 28080-28099, databases chat_auth_bench / chat_sessions_bench (recreated), state and logs
 # in bench/target/run. Uses the Redis on 127.0.0.1:6379 and the PostgreSQL on 127.0.0.1:5432 (as infra/local).
@@ -31,9 +35,14 @@ FANOUT_CLIENTS=${FANOUT_CLIENTS:-1000 5000}
 FANOUT_TOKENS=${FANOUT_TOKENS:-50}
 FANOUT_INTERVAL_MS=${FANOUT_INTERVAL_MS:-100}
 TTFT_LEVELS=${TTFT_LEVELS:-1:200,20:200,100:400}
+TTFT_REPS=${TTFT_REPS:-3}
+TTFT_WARMUP=${TTFT_WARMUP:-400}
+export LOAD_MAX=${LOAD_MAX:-0.5}
+LOAD_WAIT_S=${LOAD_WAIT_S:-120}
 # (c) measures steady state: the full JIT (infra/local's default stops at C1 for a fast start) and a bounded heap
 STACK_JAVA_OPTS=${STACK_JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}
-HISTORY_N=${HISTORY_N:-3000}
+HISTORY_N=${HISTORY_N:-1000}
+HISTORY_ROUNDS=${HISTORY_ROUNDS:-3}
 HISTORY_WARMUP=${HISTORY_WARMUP:-1500}
 HISTORY_MESSAGES=${HISTORY_MESSAGES:-100000}
 WAIT_MAX=${WAIT_MAX:-3600}
@@ -160,7 +169,8 @@ if want history; then
   log "(d) history page, $HISTORY_MESSAGES messages, $HISTORY_N requests"
   (
     export RESULT_FILE=$WORK/history.tsv
-    run_logged history env N="$HISTORY_N" WARMUP="$HISTORY_WARMUP" MESSAGES="$HISTORY_MESSAGES" HISTORY_PORT=28096 \
+    run_logged history env N="$HISTORY_N" ROUNDS="$HISTORY_ROUNDS" WARMUP="$HISTORY_WARMUP" MESSAGES="$HISTORY_MESSAGES" \
+      LOAD_MAX="$LOAD_MAX" LOAD_WAIT_S="$LOAD_WAIT_S" JAVA_OPTS="$STACK_JAVA_OPTS" HISTORY_PORT=28096 \
       HISTORY_DB="${SESSION_DB}_history" "$BENCH/history-page/run.sh" > "$LOGS/history.out" 2> "$LOGS/history.log"
   ) || log "(d) failed (see $LOGS/history.log)"
 fi
@@ -212,14 +222,16 @@ if want ttft; then
   done
   wait_http http://127.0.0.1:28089/q/health/ready 60 || up=0
   if [ $up = 1 ]; then
-    log "(c) stack ready; turns at $TTFT_LEVELS (concurrency:turns)"
+    log "(c) stack ready; turns at $TTFT_LEVELS (concurrency:turns), $TTFT_REPS alternated runs per level"
     RESULT_FILE=$WORK/ttft.tsv AUTH_LOG=$STACK/logs/auth-service.log \
       run_logged ttft env INGRESS_URL=http://127.0.0.1:28080 ORIGIN=http://localhost:28080 STUB_URL=http://127.0.0.1:28089 \
-      LEVELS="$TTFT_LEVELS" java "$BENCH/chat-ttft/StackBench.java" >"$LOGS/ttft.log" 2>&1 \
+      LEVELS="$TTFT_LEVELS" REPS="$TTFT_REPS" WARMUP_TURNS="$TTFT_WARMUP" LOAD_MAX="$LOAD_MAX" LOAD_WAIT_S="$LOAD_WAIT_S" \
+      PIDS_DIR="$STACK" java "$BENCH/chat-ttft/StackBench.java" >"$LOGS/ttft.log" 2>&1 \
       || log "(c) failed (see $LOGS/ttft.log)"
-    # RSS of every process of the stack right after the turns (sizes the Kubernetes memory requests)
+    # anonymous RSS of every process of the stack right after the turns (sizes the Kubernetes memory requests)
     while read -r pid name; do
-      rss=$(awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || true)
+      [ "$name" = log-tail ] && continue
+      rss=$(awk '/^RssAnon:/ {printf "%d", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || true)
       [ -n "$rss" ] && printf '%s\t%s\n' "$name" "$rss" >> "$WORK/rss-ttft.tsv"
     done < <(cat "$STACK"/pids.* 2>/dev/null)
   else

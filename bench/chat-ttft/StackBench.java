@@ -1,8 +1,12 @@
 // Chat turn overhead through the whole local stack (run by bench/run.sh, which starts infra/local/run.sh):
 //   client -> nginx ingress -> chat-service -> model stand-in -> Redis -> relay-service -> WebSocket client,
 // time to first token (POST /api/chat with Prefer: respond-async -> first message.delta frame on the session's
-// WebSocket, opened through the ingress before the POST), minus a streaming call straight to the stand-in at the
-// same concurrency (first content chunk). JDK-only single-file program: java StackBench.java (see README.md).
+// WebSocket), against a streaming call straight to the stand-in at the same concurrency (first content chunk).
+// The two alternate (direct, stack, direct, stack, ... REPS times per concurrency level), each run after a bounded
+// wait for a quiet machine, and each stack run reports the CPU milliseconds per turn of every process of the stack
+// (utime+stime deltas from /proc). Turns reuse a pool of sessions, each with its WebSocket opened once (a user
+// chatting in an open tab), so session creation and the upgrade are not in the figure.
+// JDK-only multi-file source program: java StackBench.java (with Procs.java beside it; see README.md).
 //
 // Signs in like a browser: POST /api/auth/magic-link, reads the 6-digit code from the auth-service log line
 // "Local sign-in link: ... (code NNNNNN)" (the local stack logs it), POST /api/auth/verify {code} with the nonce
@@ -29,10 +33,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -50,8 +57,14 @@ public class StackBench {
     static final String STUB = env("STUB_URL", "http://127.0.0.1:28089");
     static final Path AUTH_LOG = Path.of(env("AUTH_LOG", "auth-service.log"));
     static final int FIRST_TOKEN_DELAY_MS = Integer.parseInt(env("FIRST_TOKEN_DELAY_MS", "200"));
-    static final String LEVELS = env("LEVELS", "1:60,20:200,100:400"); // concurrency:turns
+    static final String LEVELS = env("LEVELS", "1:200,20:200,100:400"); // concurrency:turns per run
+    static final int REPS = Integer.parseInt(env("REPS", "3"));           // alternated runs per level and side
+    static final int WARMUP_TURNS = Integer.parseInt(env("WARMUP_TURNS", "400"));
+    static final double LOAD_MAX = Double.parseDouble(env("LOAD_MAX", "0.5"));
+    static final int LOAD_WAIT_S = Integer.parseInt(env("LOAD_WAIT_S", "120"));
+    static final Path PIDS_DIR = System.getenv("PIDS_DIR") == null ? null : Path.of(System.getenv("PIDS_DIR"));
     static final String RESULT_FILE = System.getenv("RESULT_FILE");
+    static final BlockingQueue<Conversation> IDLE = new LinkedBlockingQueue<>();
     static final String MESSAGE = "benchmark turn [[stub:first-token-delay=" + FIRST_TOKEN_DELAY_MS + ",tokens=20,token-delay=15]]";
 
     static final CookieManager COOKIES = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
@@ -63,26 +76,79 @@ public class StackBench {
     static volatile long tokenAt;
 
     public static void main(String[] args) throws Exception {
+        int pool = 0;
+        for (String level : LEVELS.split(",")) {
+            pool = Math.max(pool, Integer.parseInt(level.split(":")[0]));
+        }
         signIn();
-        System.err.println("signed in through the ingress");
-        // warm-up (JIT up to C2, pools, nginx upstream keep-alive), not reported: WARMUP_TURNS turns at concurrency 20
-        int warmup = Integer.parseInt(env("WARMUP_TURNS", "400"));
-        turns(warmup, 20);
-        direct(Math.min(warmup, 200), 20);
+        // a few sessions more than the highest concurrency: one just finished may still be closing its turn
+        pool = Integer.parseInt(env("POOL", Integer.toString(pool + 10)));
+        for (int i = 0; i < pool; i++) {
+            IDLE.add(new Conversation(createSession(token())));
+        }
+        System.err.println("signed in through the ingress; " + pool + " sessions, each with its WebSocket");
+        Map<String, Long> pids = Procs.fromPidFiles(PIDS_DIR);
+        pids.forEach((name, pid) -> {
+            String flags = Procs.jvmFlags(pid);
+            if (flags != null && !name.equals("load-generator")) {
+                emit("flags", name, flags);
+            }
+        });
+        // warm-up (JIT up to C2, pools, nginx upstream keep-alive), not reported
+        int warm = Math.min(20, pool);
+        long w0 = System.nanoTime();
+        turns(WARMUP_TURNS, warm);
+        direct(Math.min(WARMUP_TURNS, 200), warm);
+        emit("warmup", WARMUP_TURNS + " turns at concurrency " + warm + ", then " + Math.min(WARMUP_TURNS, 200)
+                + " direct calls", String.format(Locale.ROOT, "%.0f", (System.nanoTime() - w0) / 1e9));
         for (String level : LEVELS.split(",")) {
             int c = Integer.parseInt(level.split(":")[0]);
             int n = Integer.parseInt(level.split(":")[1]);
-            Result direct = direct(Math.min(n, 200), c);
-            Result stack = turns(n, c);
-            String row = String.format(Locale.ROOT, "%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%d%n", c, n, stack.failed,
-                    stack.p(0.50), stack.p(0.99), direct.p(0.50), direct.p(0.99), direct.ms.size());
-            System.out.printf(Locale.ROOT, "concurrency %d: stack TTFT p50 %.1f p99 %.1f ms (%d failed) | stand-in direct p50 %.1f p99 %.1f ms%n",
-                    c, stack.p(0.50), stack.p(0.99), stack.failed, direct.p(0.50), direct.p(0.99));
-            if (RESULT_FILE != null) {
-                Files.writeString(Path.of(RESULT_FILE), row, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            for (int rep = 1; rep <= REPS; rep++) {
+                run("direct", c, n, rep, pids);
+                run("stack", c, n, rep, pids);
             }
         }
         System.exit(0);
+    }
+
+    /** One measured run, after a bounded wait for a quiet machine; CPU per turn of every process over the run. */
+    static void run(String side, int c, int n, int rep, Map<String, Long> pids) throws Exception {
+        double load = Procs.waitQuiet(LOAD_MAX, LOAD_WAIT_S);
+        Map<String, Double> cpu0 = Procs.cpuMs(pids);
+        Result r = side.equals("stack") ? turns(n, c) : direct(n, c);
+        Map<String, Double> cpu1 = Procs.cpuMs(pids);
+        int done = r.ms.size();
+        emit("run", side, c, rep, done, r.failed, fmt(r.p(0.50)), fmt(r.p(0.99)), fmt(load));
+        for (Map.Entry<String, Double> e : cpu0.entrySet()) {
+            double ms = cpu1.getOrDefault(e.getKey(), e.getValue()) - e.getValue();
+            emit("cpu", side, c, rep, e.getKey(), fmt(done == 0 ? Double.NaN : ms / done));
+        }
+        for (Double ms : r.ms) {
+            emit("sample", side, c, rep, fmt(ms));
+        }
+        System.out.printf(Locale.ROOT, "concurrency %d run %d %s: TTFT p50 %.1f p99 %.1f ms, %d samples, %d failed, load %.2f%n",
+                c, rep, side, r.p(0.50), r.p(0.99), done, r.failed, load);
+    }
+
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** A tab-separated row for bench/report.py: kind, then its fields. */
+    static synchronized void emit(Object... fields) {
+        if (RESULT_FILE == null) {
+            return;
+        }
+        StringBuilder row = new StringBuilder();
+        for (Object f : fields) {
+            row.append(row.isEmpty() ? "" : "\t").append(f);
+        }
+        try {
+            Files.writeString(Path.of(RESULT_FILE), row + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     record Result(List<Double> ms, int failed) {
@@ -157,11 +223,45 @@ public class StackBench {
         throw new IllegalStateException("no content from the stand-in");
     }
 
-    static final class Frames implements WebSocket.Listener {
-        final CompletableFuture<Void> ready = new CompletableFuture<>();
-        final CompletableFuture<Long> firstDelta = new CompletableFuture<>();
-        final CompletableFuture<String> done = new CompletableFuture<>();
+    /** A session with its WebSocket, reused turn after turn; one turn at a time. */
+    static final class Conversation implements WebSocket.Listener {
+        final String sid;
+        WebSocket ws;
+        volatile CompletableFuture<Void> ready = new CompletableFuture<>();
+        volatile CompletableFuture<Long> firstDelta = new CompletableFuture<>();
+        volatile CompletableFuture<String> done = new CompletableFuture<>();
         final StringBuilder partial = new StringBuilder();
+
+        Conversation(String sid) {
+            this.sid = sid;
+        }
+
+        /** Opens the socket when it is not (first use, or the relay closed it, e.g. 4001 at token expiry). */
+        void open() throws Exception {
+            if (ws != null && !ws.isInputClosed() && !ws.isOutputClosed()) {
+                return;
+            }
+            ready = new CompletableFuture<>();
+            String proto = URLEncoder.encode("quarkus-http-upgrade#Authorization#Bearer " + token(), StandardCharsets.UTF_8)
+                    .replace("+", "%20");
+            ws = HTTP.newWebSocketBuilder().header("Origin", ORIGIN).subprotocols("quarkus", proto)
+                    .connectTimeout(Duration.ofSeconds(20))
+                    .buildAsync(URI.create(INGRESS.replaceFirst("^http", "ws") + "/ws/sessions/" + sid), this)
+                    .get(30, TimeUnit.SECONDS);
+            ready.get(30, TimeUnit.SECONDS);
+        }
+
+        void newTurn() {
+            firstDelta = new CompletableFuture<>();
+            done = new CompletableFuture<>();
+        }
+
+        void drop() {
+            if (ws != null) {
+                ws.abort();
+                ws = null;
+            }
+        }
 
         @Override
         public void onOpen(WebSocket ws) {
@@ -191,52 +291,55 @@ public class StackBench {
 
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
-            ready.completeExceptionally(new IllegalStateException("closed " + code));
-            firstDelta.completeExceptionally(new IllegalStateException("closed " + code));
-            done.complete("closed " + code);
+            fail(new IllegalStateException("closed " + code));
             return null;
         }
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
+            fail(error);
+        }
+
+        private void fail(Throwable error) {
             ready.completeExceptionally(error);
             firstDelta.completeExceptionally(error);
-            done.complete("error");
+            done.complete("closed");
         }
     }
 
-    /** One turn in a fresh session: WebSocket open and ready first, then POST -> first delta frame, in ms. */
-    static double turn() throws Exception {
-        String token = token();
+    static String createSession(String token) throws Exception {
         HttpResponse<String> created = HTTP.send(api("/api/sessions", token)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"bench\"}")).build(), HttpResponse.BodyHandlers.ofString());
         if (created.statusCode() != 201) {
             throw new IllegalStateException("create session: " + created.statusCode() + " " + created.body());
         }
-        String sid = field(created.body(), "id");
-        Frames frames = new Frames();
-        String proto = URLEncoder.encode("quarkus-http-upgrade#Authorization#Bearer " + token, StandardCharsets.UTF_8)
-                .replace("+", "%20");
-        WebSocket ws = HTTP.newWebSocketBuilder().header("Origin", ORIGIN).subprotocols("quarkus", proto)
-                .connectTimeout(Duration.ofSeconds(20))
-                .buildAsync(URI.create(INGRESS.replaceFirst("^http", "ws") + "/ws/sessions/" + sid), frames)
-                .get(30, TimeUnit.SECONDS);
+        return field(created.body(), "id");
+    }
+
+    /** One turn in an idle session of the pool: POST -> first delta frame, in ms; then waits for the whole answer. */
+    static double turn() throws Exception {
+        Conversation c = IDLE.take();
+        boolean clean = false;
         try {
-            frames.ready.get(30, TimeUnit.SECONDS);
+            c.open();
+            c.newTurn();
             long t0 = System.nanoTime();
-            HttpResponse<String> r = HTTP.send(api("/api/chat", token).header("Prefer", "respond-async")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"session_id\":\"" + sid + "\",\"message\":\"" + MESSAGE
+            HttpResponse<String> r = HTTP.send(api("/api/chat", token()).header("Prefer", "respond-async")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"session_id\":\"" + c.sid + "\",\"message\":\"" + MESSAGE
                             + " " + UUID.randomUUID() + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 202) {
                 throw new IllegalStateException("chat: " + r.statusCode() + " " + r.body());
             }
-            long t1 = frames.firstDelta.get(60, TimeUnit.SECONDS);
+            long t1 = c.firstDelta.get(60, TimeUnit.SECONDS);
             // a user waits for the whole answer before the next turn: in-flight turns = concurrency
-            frames.done.get(60, TimeUnit.SECONDS);
+            c.done.get(60, TimeUnit.SECONDS);
+            clean = true;
             return (t1 - t0) / 1e6;
         } finally {
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(e -> null);
-            ws.abort();
+            if (!clean) {
+                c.drop(); // frames of a failed turn must not land in the next one
+            }
+            IDLE.add(c);
         }
     }
 

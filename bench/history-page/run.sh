@@ -3,11 +3,14 @@
 #   GET /api/sessions/{id}/messages?after_seq=X&limit=50
 # at random offsets in one session of 100,000 messages, against the built jar, plus a baseline:
 # the same SQL through pgbench on the same database, so the report gives the service's overhead.
+# The two alternate (service, pgbench, service, pgbench, ... ROUNDS times, N requests each), each round after a
+# bounded wait for a quiet machine (1-minute load < LOAD_MAX, at most LOAD_WAIT_S seconds; the load is recorded);
+# the service's CPU milliseconds per request (utime+stime of its JVM over the round) are reported too.
 #
 # Usage (from the repository root, after building the module):
 #   mvn -B -ntp -pl session-service -am package -DskipTests
-#   bench/history-page/run.sh                      # N=3000 requests after WARMUP=1500
-#   N=5000 MESSAGES=100000 bench/history-page/run.sh
+#   bench/history-page/run.sh                      # ROUNDS=3 x N=1000 requests after WARMUP=1500
+#   N=200 WARMUP=200 ROUNDS=3 MESSAGES=5000 bench/history-page/run.sh   # a smoke test
 #
 # Uses the local PostgreSQL and Redis (PGHOST/PGPORT/PGUSER, REDIS_URL); creates a throwaway
 # database, stream key and key pair, starts the jar on a free port, and removes all of it at exit.
@@ -16,8 +19,13 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 APP=$ROOT/session-service/target/quarkus-app/quarkus-run.jar
-N=${N:-3000}
+N=${N:-1000}
+ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-1500}
+LOAD_MAX=${LOAD_MAX:-0.5}
+LOAD_WAIT_S=${LOAD_WAIT_S:-120}
+# the JVM flags of bench/run.sh's (c): the full JIT and a bounded heap (steady state, not a fast start)
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}
 MESSAGES=${MESSAGES:-100000}
 PAGE=${PAGE:-50}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
@@ -60,9 +68,9 @@ PORT=${HISTORY_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("12
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
 openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem"
 
-log "database $DB, session-service on :$PORT ($JAVA)"
+log "database $DB, session-service on :$PORT ($JAVA $JAVA_OPTS)"
 createdb "$DB"
-(cd "$WORK" && exec "$JAVA" -Xmx512m \
+(cd "$WORK" && exec "$JAVA" $JAVA_OPTS \
   -Dquarkus.http.port="$PORT" \
   -Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
   -Dquarkus.datasource.username="$PGUSER" \
@@ -135,43 +143,79 @@ run_http() { # run_http <count> <seed> -> lines "code seconds"
        -w '%{http_code} %{time_total}\n'
 }
 
-log "HTTP warm-up: $WARMUP requests"
-run_http "$WARMUP" 1 > /dev/null
-log "HTTP: $N requests at random after_seq in [0, $MAX_AFTER], limit=$PAGE, sequential, keep-alive"
-run_http "$N" 2 > "$WORK/http.txt"
-BAD=$(awk '$1 != 200' "$WORK/http.txt" | wc -l)
-[ "$BAD" -eq 0 ] || die "$BAD requests did not answer 200"
-awk '{printf "%.3f\n", $2 * 1000}' "$WORK/http.txt" > "$WORK/http.ms"
-
 # Baseline: the one statement the service runs for a page (session-service MessageReads.PAGE: the
 # ownership check folded in), prepared as the JDBC driver does, one client, same random offsets distribution.
 cat > "$WORK/page.sql" <<SQL
 \set after random(0, $MAX_AFTER)
 SELECT m.id, m.session_id, m.seq, m.role, m.content, m.metadata::text, m.client_message_id, m.parent_id, m.created_at FROM sessions s LEFT JOIN LATERAL (SELECT id, session_id, seq, role, content, metadata, client_message_id, parent_id, created_at FROM messages WHERE session_id = s.id AND seq > :after ORDER BY seq LIMIT $((PAGE + 1))) m ON true WHERE s.id = '$SID' AND s.user_id = '$USER_ID' AND NOT s.retiring ORDER BY m.seq;
 SQL
-log "pgbench baseline: $N transactions (warm-up $WARMUP)"
-(cd "$WORK" && pgbench -n -M prepared -c 1 -t "$WARMUP" -f page.sql "$DB" >/dev/null 2>&1)
-(cd "$WORK" && pgbench -n -M prepared -c 1 -t "$N" -f page.sql -l --log-prefix=pg "$DB" > pgbench.out 2>&1) \
-  || { cat "$WORK/pgbench.out" >&2; die "pgbench failed"; }
-cat "$WORK"/pg.* | awk '{printf "%.3f\n", $3 / 1000}' > "$WORK/pg.ms"
 
-python3 - "$WORK/http.ms" "$WORK/pg.ms" "$N" "$MESSAGES" "$PAGE" <<'PY'
+cpu_ms() { # utime+stime of a process, in ms
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.0f", ($12 + $13) * 1000 / hz }' "/proc/$1/stat"
+}
+wait_quiet() { # bounded wait for a quiet machine; prints the 1-minute load it starts at
+  local waited=0 load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  while awk -v l="$load" -v m="$LOAD_MAX" 'BEGIN { exit !(l >= m) }' && [ $waited -lt "$LOAD_WAIT_S" ]; do
+    sleep 5; waited=$((waited + 5)); load=$(cut -d' ' -f1 /proc/loadavg)
+  done
+  awk -v l="$load" -v m="$LOAD_MAX" 'BEGIN { exit !(l >= m) }' && log "load $load not below $LOAD_MAX after ${LOAD_WAIT_S}s: measuring anyway"
+  echo "$load"
+}
+
+log "warm-up: $WARMUP HTTP requests, $WARMUP pgbench transactions"
+run_http "$WARMUP" 1 > /dev/null
+(cd "$WORK" && pgbench -n -M prepared -c 1 -t "$WARMUP" -f page.sql "$DB" >/dev/null 2>&1)
+: > "$WORK/rounds.tsv"
+for round in $(seq 1 "$ROUNDS"); do
+  load=$(wait_quiet)
+  log "round $round/$ROUNDS (load $load): $N HTTP requests at random after_seq in [0, $MAX_AFTER], limit=$PAGE, sequential, keep-alive"
+  cpu0=$(cpu_ms "$PID")
+  run_http "$N" $((round + 1)) > "$WORK/http.txt"
+  cpu1=$(cpu_ms "$PID")
+  BAD=$(awk '$1 != 200' "$WORK/http.txt" | wc -l)
+  [ "$BAD" -eq 0 ] || die "$BAD requests did not answer 200"
+  awk '{printf "%.3f\n", $2 * 1000}' "$WORK/http.txt" > "$WORK/http-$round.ms"
+  echo -e "service\t$round\t$load\t$(( cpu1 - cpu0 ))" >> "$WORK/rounds.tsv"
+  load=$(wait_quiet)
+  log "round $round/$ROUNDS (load $load): pgbench, $N transactions"
+  rm -f "$WORK"/pg.*
+  (cd "$WORK" && pgbench -n -M prepared -c 1 -t "$N" -f page.sql -l --log-prefix=pg "$DB" > pgbench.out 2>&1) \
+    || { cat "$WORK/pgbench.out" >&2; die "pgbench failed"; }
+  cat "$WORK"/pg.* | awk '{printf "%.3f\n", $3 / 1000}' > "$WORK/pg-$round.ms"
+  echo -e "pgbench\t$round\t$load\t" >> "$WORK/rounds.tsv"
+done
+
+python3 - "$WORK" "$N" "$MESSAGES" "$PAGE" "$JAVA_OPTS" <<'PY'
 import os, statistics, sys
+work, n, messages, page, opts = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 def load(p):
     return sorted(float(x) for x in open(p) if x.strip())
 def pct(v, p):  # nearest-rank percentile
     return v[max(0, min(len(v) - 1, int(round(p / 100 * len(v) + 0.5)) - 1))]
-http, pg = load(sys.argv[1]), load(sys.argv[2])
-n, messages, page = sys.argv[3], sys.argv[4], sys.argv[5]
-print(f"history page ({page} messages) from a session of {messages} messages, {n} samples each, sequential")
-print(f"{'':34}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'mean ms':>9}{'max ms':>9}")
-for name, v in (("session-service HTTP (curl)", http), ("PostgreSQL only (pgbench, same SQL)", pg)):
-    print(f"{name:34}{pct(v,50):9.2f}{pct(v,90):9.2f}{pct(v,99):9.2f}{statistics.fmean(v):9.2f}{v[-1]:9.2f}")
-print(f"ratio service/database: p50 {pct(http,50)/pct(pg,50):.1f}x, p99 {pct(http,99)/pct(pg,99):.1f}x")
+rounds = [line.rstrip('\n').split('\t') for line in open(os.path.join(work, 'rounds.tsv')) if line.strip()]
+files = {'service': 'http', 'pgbench': 'pg'}
 out = os.environ.get("RESULT_FILE")
+rows = []
+print(f"history page ({page} messages) from a session of {messages} messages, {len(rounds) // 2} alternated rounds "
+      f"of {n} requests per side, sequential; session-service JVM: {opts}")
+print(f"{'':10}{'round':>6}{'load':>6}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'mean ms':>9}{'max ms':>9}{'CPU ms/req':>11}")
+pooled = {'service': [], 'pgbench': []}
+for side, r, ld, cpu in rounds:
+    v = load(os.path.join(work, f"{files[side]}-{r}.ms"))
+    pooled[side] += v
+    per = f"{int(cpu) / len(v):.3f}" if cpu else ''
+    print(f"{side:10}{r:>6}{ld:>6}{pct(v,50):9.3f}{pct(v,90):9.3f}{pct(v,99):9.3f}{statistics.fmean(v):9.3f}{v[-1]:9.3f}{per:>11}")
+    rows.append(f"round\t{side}\t{r}\t{ld}\t{len(v)}\t{pct(v,50):.3f}\t{pct(v,90):.3f}\t{pct(v,99):.3f}\t{statistics.fmean(v):.3f}\t{v[-1]:.3f}\t{per}")
+for side, v in pooled.items():
+    v.sort()
+    print(f"{side + ' all':16}{'':6}{pct(v,50):9.3f}{pct(v,90):9.3f}{pct(v,99):9.3f}{statistics.fmean(v):9.3f}{v[-1]:9.3f}   ({len(v)} samples)")
+    rows.append(f"pooled\t{side}\t{len(v)}\t{pct(v,50):.3f}\t{pct(v,90):.3f}\t{pct(v,99):.3f}\t{statistics.fmean(v):.3f}\t{v[-1]:.3f}")
+s, p = pooled['service'], pooled['pgbench']
+print(f"ratio service/database: p50 {pct(s,50)/pct(p,50):.1f}x, p99 {pct(s,99)/pct(p,99):.1f}x")
 if out:  # tab-separated, for bench/run.sh's report
     with open(out, "a") as f:
-        for name, v in (("session-service HTTP", http), ("pgbench", pg)):
-            f.write(f"{name}\t{len(v)}\t{pct(v,50):.2f}\t{pct(v,90):.2f}\t{pct(v,99):.2f}\t{statistics.fmean(v):.2f}\t{v[-1]:.2f}\n")
+        f.write(f"flags\t{opts}\n")
+        f.write('\n'.join(rows) + '\n')
 PY
 log "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPU(s)"

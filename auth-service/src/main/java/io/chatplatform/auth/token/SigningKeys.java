@@ -5,6 +5,7 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.PublicJsonWebKey;
 import org.jose4j.jwk.RsaJsonWebKey;
 import org.jose4j.lang.JoseException;
 
@@ -37,6 +38,7 @@ public class SigningKeys {
     private final PrivateKey privateKey;
     private final String kid;
     private final String jwksJson;
+    private final List<PublicJsonWebKey> publicKeys;
 
     public SigningKeys(AuthConfig config) {
         try {
@@ -59,6 +61,7 @@ public class SigningKeys {
                 }
             }
             this.jwksJson = new JsonWebKeySet(keys).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
+            this.publicKeys = keys.stream().map(k -> (PublicJsonWebKey) k).toList();
         } catch (GeneralSecurityException | JoseException | ClassCastException e) {
             throw new IllegalStateException("AUTH_SIGNING_KEY must be a PKCS#8 PEM RSA private key (and "
                     + "AUTH_PREVIOUS_PUBLIC_KEY a PEM RSA public key)", e);
@@ -79,6 +82,11 @@ public class SigningKeys {
 
     public String kid() {
         return kid;
+    }
+
+    /** The published keys, current first, exactly those of {@link #jwksJson()}. */
+    public List<PublicJsonWebKey> publicKeys() {
+        return publicKeys;
     }
 
     /** The JWK Set document, public parts only. */
