@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # All benchmarks of issue 7 in one command; writes bench/report.md (machine, commands, tables, ratios).
 #   (a) start-up to ready and RSS per service: plain JVM vs the JDK 25 AOT cache     bench/startup/startup.py
-#   (b) relay fan-out at 1,000 and 5,000 connections vs a Node (ws + ioredis) baseline  bench/relay-fanout, bench/relay-baseline
+#   (b) relay fan-out (shared load, step-up to capacity, 5,000-connection overload) vs a Node (ws + ioredis) baseline, alternated  bench/relay-fanout
 #   (c) chat turn overhead through the whole local stack at concurrency 1, 20, 100       bench/chat-ttft/StackBench.java
 #   (d) history page latency in a session of 100,000 messages vs pgbench                  bench/history-page/run.sh
 #
 #   bench/run.sh                         # builds the five apps with -Paot, then runs everything
 #   SKIP_BUILD=1 ONLY=fanout,ttft bench/run.sh
-# Knobs (defaults in brackets): STARTUP_RUNS [3], FANOUT_CLIENTS ["1000 5000"], FANOUT_TOKENS [50],
-# FANOUT_INTERVAL_MS [100], TTFT_LEVELS ["1:200,20:200,100:400" = concurrency:turns],
+# Knobs (defaults in brackets): STARTUP_RUNS [3], FANOUT_RUNS [3] (+ bench/relay-fanout/README.md's knobs), TTFT_LEVELS ["1:200,20:200,100:400" = concurrency:turns],
 # STACK_JAVA_OPTS ["-XX:+UseSerialGC -Xmx512m"] for the services of (c), HISTORY_N [3000],
 # HISTORY_WARMUP [1500], HISTORY_MESSAGES [100000], ONLY [startup,history,fanout,ttft].
 #
@@ -24,9 +23,6 @@ LOGS=$WORK/logs
 REPORT=${REPORT:-$BENCH/report.md}
 ONLY=${ONLY:-startup,history,fanout,ttft}
 STARTUP_RUNS=${STARTUP_RUNS:-3}
-FANOUT_CLIENTS=${FANOUT_CLIENTS:-1000 5000}
-FANOUT_TOKENS=${FANOUT_TOKENS:-50}
-FANOUT_INTERVAL_MS=${FANOUT_INTERVAL_MS:-100}
 TTFT_LEVELS=${TTFT_LEVELS:-1:200,20:200,100:400}
 # (c) measures steady state: the full JIT (infra/local's default stops at C1 for a fast start) and a bounded heap
 STACK_JAVA_OPTS=${STACK_JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}
@@ -158,25 +154,13 @@ if want fanout; then
   log "(b) npm ci for the Node baseline"
   (cd "$BENCH/relay-baseline" && run_logged fanout npm ci --no-audit --no-fund --loglevel=error >"$LOGS/npm.log" 2>&1) \
     || die "npm ci failed (see $LOGS/npm.log)"
-  for n in $FANOUT_CLIENTS; do
-    export RESULT_FILE=$WORK/fanout.tsv
-    knobs=(CLIENTS="$n" SESSIONS="$n" TOKENS="$FANOUT_TOKENS" TOKEN_INTERVAL_MS="$FANOUT_INTERVAL_MS")
-    log "(b) relay-service, $n connections"
-    run_logged fanout env LABEL=relay-service "${knobs[@]}" "$BENCH/relay-fanout/run.sh" >"$LOGS/fanout-relay-$n.log" 2>&1 \
-      || log "(b) relay-service at $n: failed or lost events (see $LOGS/fanout-relay-$n.log)"
-    loadavg "fanout-$n"
-    log "(b) Node baseline, $n connections"
-    printf -- '- `PORT=28095 CORS_ORIGINS=http://localhost:8080 node bench/relay-baseline/relay.js &`\n' >> "$WORK/commands-fanout.md"
-    PORT=28095 CORS_ORIGINS=http://localhost:8080 node "$BENCH/relay-baseline/relay.js" >"$LOGS/relay-baseline-$n.log" 2>&1 &
-    NODE_PID=$!; PIDS+=("$NODE_PID")
-    wait_http http://127.0.0.1:28095/q/health/ready 30 || die "the Node baseline did not come up"
-    printf -- '- `env RELAY_URL=http://127.0.0.1:28095 RELAY_PID=<its pid> LABEL=node-ws-ioredis %s bench/relay-fanout/run.sh`\n' "${knobs[*]}" >> "$WORK/commands-fanout.md"
-    env RELAY_URL=http://127.0.0.1:28095 RELAY_PID="$NODE_PID" LABEL=node-ws-ioredis "${knobs[@]}" \
-      "$BENCH/relay-fanout/run.sh" >"$LOGS/fanout-node-$n.log" 2>&1 \
-      || log "(b) Node baseline at $n: failed or lost events (see $LOGS/fanout-node-$n.log)"
-    kill -TERM "$NODE_PID" 2>/dev/null; wait "$NODE_PID" 2>/dev/null || true
-  done
-  unset RESULT_FILE
+  # relay-service and the Node baseline alternated FANOUT_RUNS times each; knobs of bench/relay-fanout/README.md
+  # (RUNS WARMUP_S PHASE_S SHARED_RATE STEP_RATES OVERLOAD_CLIENTS ...) pass through the environment
+  log "(b) relay-service vs the Node baseline, ${FANOUT_RUNS:-3} runs each, alternated (log: $LOGS/fanout.log)"
+  run_logged fanout env RUNS="${FANOUT_RUNS:-3}" FANOUT_WORK="$WORK/fanout" RESULT_FILE="$WORK/fanout.tsv" \
+    "$BENCH/relay-fanout/run.sh" >"$LOGS/fanout.out" 2>"$LOGS/fanout.log" \
+    || log "(b) failed (see $LOGS/fanout.log)"
+  cp "$WORK/fanout/settings.json" "$WORK/fanout-settings.json" 2>/dev/null || true
 fi
 
 # ---------------------------------------------------------------- (c) chat turn overhead through the stack
