@@ -1,202 +1,73 @@
 package io.chatplatform.relay;
 
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
-import org.jboss.logging.Logger;
-
-import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
+import io.quarkus.redis.client.RedisClientName;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Context;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 
 /**
- * One dedicated Redis connection per replica in subscribe mode, multiplexing a SUBSCRIBE per active session
- * channel (the pooled pub/sub API of quarkus-redis would hold one pooled connection per channel). A subscribe
- * future completes only when Redis confirms the subscription, so a stream read after it cannot miss an event
- * published in between. On connection loss it reconnects, resubscribes and tells the listener so it can
- * fill the gap from the streams.
+ * The replica's subscriber connections: one per event loop that has clients, each opened from that loop (a
+ * dedicated Redis client, {@code quarkus.redis.relay-pubsub.*}, so they never take connections from the pool the
+ * stream reads use). Named {@code relay-pubsub-<replica uuid>-<n>} with CLIENT SETNAME.
  */
 @ApplicationScoped
 public class RedisSubscriptions {
 
-    private static final Logger LOG = Logger.getLogger(RedisSubscriptions.class);
-
     private final Redis redis;
-    private final Vertx vertx;
+    private final String prefix = "relay-pubsub-" + UUID.randomUUID();
+    private final List<Subscriber> all = new CopyOnWriteArrayList<>();
 
-    private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> wanted = new ConcurrentHashMap<>();
-    private volatile BiConsumer<String, String> onMessage = (c, m) -> {
-    };
-    private volatile java.util.function.LongConsumer onLost = lostAt -> {
-    };
-    private volatile Runnable onResubscribed = () -> {
-    };
-    private volatile long lostAtMs;
-    private volatile boolean connected;
-    /** CLIENT SETNAME of the subscriber connection, so operators (and tests) can find this replica's one. */
-    private final String connectionName = "relay-pubsub-" + java.util.UUID.randomUUID();
-    private CompletableFuture<RedisConnection> connection;
-    private volatile boolean stopped;
-
-    public RedisSubscriptions(Redis redis, Vertx vertx) {
+    public RedisSubscriptions(@RedisClientName("relay-pubsub") Redis redis) {
         this.redis = redis;
-        this.vertx = vertx;
     }
 
-    /**
-     * {@code onLost} runs on the loss of the subscriber connection (with its time), after every message that came
-     * before it; {@code onResubscribed} once every wanted channel is subscribed again.
-     */
-    public void listener(BiConsumer<String, String> onMessage, java.util.function.LongConsumer onLost,
-            Runnable onResubscribed) {
-        this.onMessage = onMessage;
-        this.onLost = onLost;
-        this.onResubscribed = onResubscribed;
+    /** A new subscriber connection owned by the event loop of {@code context}. */
+    Subscriber open(Context context, Subscriber.Listener listener) {
+        Subscriber s = new Subscriber(redis, context, prefix + "-" + all.size(), listener);
+        all.add(s);
+        return s;
     }
 
-    /** Completes once Redis has confirmed the subscription. */
-    public CompletableFuture<Void> subscribe(String channel) {
-        wanted.put(channel, Boolean.TRUE);
-        CompletableFuture<Void> done = pending.computeIfAbsent(channel, c -> new CompletableFuture<>());
-        connection().thenAccept(conn -> conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).onFailure(err -> {
-            CompletableFuture<Void> p = pending.remove(channel);
-            if (p != null) {
-                p.completeExceptionally(err);
-            }
-        })).exceptionally(err -> {
-            CompletableFuture<Void> p = pending.remove(channel);
-            if (p != null) {
-                p.completeExceptionally(err);
-            }
-            return null;
-        });
-        return done;
-    }
-
-    public void unsubscribe(String channel) {
-        wanted.remove(channel);
-        CompletableFuture<RedisConnection> c = currentConnection();
-        if (c != null) {
-            c.thenAccept(conn -> conn.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel)));
-        }
-    }
-
+    /** The CLIENT SETNAME prefix of this replica's subscriber connections. */
     public String connectionName() {
-        return connectionName;
+        return prefix;
     }
 
-    /** False while channels are wanted but the subscriber connection is down. */
+    /** False while one of the connections is down and its loop has sessions with clients. */
     public boolean healthy() {
-        return wanted.isEmpty() || connected;
+        for (Subscriber s : all) {
+            if (!s.healthy()) {
+                return false;
+            }
+        }
+        return true;
     }
 
+    /** Sessions subscribed on this replica (a session with clients on two event loops is subscribed twice, counted once). */
     public int channelCount() {
-        return wanted.size();
+        Set<String> channels = new HashSet<>();
+        for (Subscriber s : all) {
+            channels.addAll(s.channels());
+        }
+        return channels.size();
     }
 
-    private synchronized CompletableFuture<RedisConnection> currentConnection() {
-        return connection;
-    }
-
-    private synchronized CompletableFuture<RedisConnection> connection() {
-        if (connection == null || connection.isCompletedExceptionally()) {
-            CompletableFuture<RedisConnection> f = new CompletableFuture<>();
-            connection = f;
-            redis.connect().onSuccess(conn -> {
-                conn.handler(this::handle);
-                conn.exceptionHandler(err -> lost(f, err));
-                conn.endHandler(v -> lost(f, null));
-                conn.send(Request.cmd(Command.CLIENT).arg("SETNAME").arg(connectionName)).onComplete(named -> {
-                    connected = true;
-                    f.complete(conn);
-                });
-            }).onFailure(err -> {
-                f.completeExceptionally(err);
-                scheduleReconnect();
-            });
-        }
-        return connection;
-    }
-
-    private void handle(Response r) {
-        if (r == null || r.size() < 3) {
-            return;
-        }
-        String kind = r.get(0).toString();
-        switch (kind) {
-            case "message" -> onMessage.accept(r.get(1).toString(), r.get(2).toString());
-            case "subscribe" -> {
-                CompletableFuture<Void> p = pending.remove(r.get(1).toString());
-                if (p != null) {
-                    p.complete(null);
-                }
-            }
-            default -> {
-            }
-        }
-    }
-
-    private void lost(CompletableFuture<RedisConnection> which, Throwable err) {
-        synchronized (this) {
-            if (connection != which) {
-                return;
-            }
-            connection = null;
-            connected = false;
-            lostAtMs = System.currentTimeMillis();
-        }
-        if (stopped) {
-            return;
-        }
-        LOG.warnf("Redis pub/sub connection lost (%s); resubscribing", err == null ? "closed" : err.getMessage());
-        onLost.accept(lostAtMs);
-        scheduleReconnect();
-    }
-
-    private void scheduleReconnect() {
-        if (stopped) {
-            return;
-        }
-        vertx.setTimer(500, t -> {
-            List<String> channels = new ArrayList<>(wanted.keySet());
-            if (channels.isEmpty()) {
-                return;
-            }
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (String ch : channels) {
-                all.add(subscribe(ch));
-            }
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-                    .thenRun(onResubscribed);
-        });
-    }
-
-    void stopping(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent ev) {
-        stopped = true;
+    void stopping(@Observes ShutdownEvent ev) {
+        all.forEach(Subscriber::stopping);
     }
 
     @PreDestroy
     void stop() {
-        stopped = true;
-        CompletableFuture<RedisConnection> c = currentConnection();
-        if (c != null) {
-            c.thenAccept(RedisConnection::close);
-        }
-    }
-
-    Map<String, Boolean> debugWanted() {
-        return new HashMap<>(wanted);
+        all.forEach(Subscriber::stop);
     }
 }

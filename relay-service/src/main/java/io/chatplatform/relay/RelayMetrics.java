@@ -1,6 +1,7 @@
 package io.chatplatform.relay;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,10 +32,18 @@ public class RelayMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
     }
 
-    public void delivered(long tsMillis) {
-        delivered.increment();
+    /**
+     * An event was written to {@code clients} connections: the counter counts every write, the lag histogram one
+     * sample per event and event loop (its {@code ts} to the moment its frames were handed to the sockets), not one
+     * per client.
+     */
+    public void delivered(int clients, long tsMillis) {
+        if (clients <= 0) {
+            return;
+        }
+        delivered.increment(clients);
         if (tsMillis > 0) {
-            lag.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - tsMillis)));
+            lag.record(Math.max(0, System.currentTimeMillis() - tsMillis), TimeUnit.MILLISECONDS);
         }
     }
 

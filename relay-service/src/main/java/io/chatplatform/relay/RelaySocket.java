@@ -25,6 +25,7 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 
@@ -67,8 +68,14 @@ public class RelaySocket {
             return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.POLICY_VIOLATION, "unauthenticated"));
         }
         String sessionId = ws.pathParam("session_id");
-        ClientConnection client = new ClientConnection(ws, sessionId, jwt.getSubject(), "Bearer " + jwt.getRawToken(),
-                config.maxPendingBytes(), metrics);
+        io.netty.channel.Channel channel = ws.userData().get(UpgradeGuard.CHANNEL);
+        Context context = Vertx.currentContext();
+        if (channel == null || context == null || !channel.eventLoop().inEventLoop()) { // not an HTTP/1.1 upgrade on its loop
+            LOG.warnf("no channel for connection %s", ws.id());
+            return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.INTERNAL_ERROR, "unavailable"));
+        }
+        ClientConnection client = new ClientConnection(ws, channel, sessionId, jwt.getSubject(),
+                "Bearer " + jwt.getRawToken(), config.maxPendingBytes(), metrics);
         registry.add(client);
         client.onClosing(() -> hub.leave(client));
         scheduleExpiry(client, jwt.getExpirationTime());
@@ -78,7 +85,7 @@ public class RelaySocket {
         boolean badResumeId = lastEventIdRaw != null && !lastEventIdRaw.isEmpty() && resumeFrom == null;
 
         // Subscribe first, then read the stream: an event published in between is in both and is sent once.
-        return hub.join(client).chain(() -> resumeFrom == null
+        return hub.join(client, context).chain(() -> resumeFrom == null
                 ? Uni.createFrom().item(new SessionHub.Replay(!badResumeId, List.of()))
                 : hub.replay(sessionId, resumeFrom))
                 .invoke(replay -> {
