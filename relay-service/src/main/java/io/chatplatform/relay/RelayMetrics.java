@@ -1,5 +1,7 @@
 package io.chatplatform.relay;
 
+import io.chatplatform.relay.socket.ConnectionRegistry;
+
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 

@@ -1,4 +1,10 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.upgrade;
+
+import io.chatplatform.relay.RelayConfig;
+import io.chatplatform.relay.RelayMetrics;
+import io.chatplatform.relay.socket.ClientConnection;
+import io.chatplatform.relay.socket.ConnectionHousekeeping;
+import io.chatplatform.relay.socket.RelaySocket;
 
 import java.net.URI;
 import java.util.Set;
@@ -33,7 +39,7 @@ public class UpgradeGuard implements HttpUpgradeCheck {
 
     static final int PRIORITY = Integer.MAX_VALUE - 10;
     /** The Netty channel of the connection being upgraded, handed to the WebSocket endpoint through its user data. */
-    static final UserData.TypedKey<Channel> CHANNEL = new UserData.TypedKey<>("relay-channel");
+    public static final UserData.TypedKey<Channel> CHANNEL = new UserData.TypedKey<>("relay-channel");
 
     private static final Logger LOG = Logger.getLogger(UpgradeGuard.class);
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -91,7 +97,7 @@ public class UpgradeGuard implements HttpUpgradeCheck {
         });
     }
 
-    static JsonWebToken jwt(SecurityIdentity identity) {
+    public static JsonWebToken jwt(SecurityIdentity identity) {
         if (identity == null || identity.isAnonymous()) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.redis;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +22,12 @@ import io.vertx.redis.client.Response;
  * after it cannot miss an event published in between. On connection loss it reconnects, resubscribes and tells
  * the listener so it can fill the gap from the streams.
  */
-final class Subscriber {
+public final class Subscriber {
 
     private static final Logger LOG = Logger.getLogger(Subscriber.class);
 
     /** What the owning loop hears from its connection (always called on that loop). */
-    interface Listener {
+    public interface Listener {
         void message(String channel, byte[] payload);
 
         /** The connection is gone (at {@code lostAtMs}), after every message that came before it. */
@@ -69,7 +69,7 @@ final class Subscriber {
     }
 
     /** Completes once Redis has confirmed the subscription. */
-    CompletableFuture<Void> subscribe(String channel) {
+    public CompletableFuture<Void> subscribe(String channel) {
         wanted.put(channel, Boolean.TRUE);
         CompletableFuture<Void> done = pending.computeIfAbsent(channel, c -> new CompletableFuture<>());
         connection().thenAccept(conn -> conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel))
@@ -88,7 +88,7 @@ final class Subscriber {
         }
     }
 
-    void unsubscribe(String channel) {
+    public void unsubscribe(String channel) {
         wanted.remove(channel);
         CompletableFuture<RedisConnection> c = current();
         if (c != null) {

@@ -1,4 +1,11 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.socket;
+
+import io.chatplatform.relay.RelayConfig;
+import io.chatplatform.relay.RelayMetrics;
+import io.chatplatform.relay.fanout.EventCodec;
+import io.chatplatform.relay.fanout.SessionHub;
+import io.chatplatform.relay.fanout.StreamId;
+import io.chatplatform.relay.upgrade.UpgradeGuard;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +44,7 @@ import io.vertx.core.buffer.Buffer;
 @WebSocket(path = "/ws/sessions/{session_id}", endpointId = RelaySocket.ENDPOINT_ID)
 public class RelaySocket {
 
-    static final String ENDPOINT_ID = "relay-session";
+    public static final String ENDPOINT_ID = "relay-session";
     private static final Logger LOG = Logger.getLogger(RelaySocket.class);
     private static final int MAX_ID_LENGTH = 128;
 

@@ -1,4 +1,8 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.socket;
+
+import io.chatplatform.relay.RelayMetrics;
+import io.chatplatform.relay.fanout.RelayEvent;
+import io.chatplatform.relay.fanout.StreamId;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -97,7 +101,7 @@ public final class ClientConnection {
     }
 
     /** On the loop: a live event from the session's shared subscription; 1 when it was written now, else 0. */
-    int deliver(RelayEvent e) {
+    public int deliver(RelayEvent e) {
         if (!live || pausedFor != 0) {
             buffered.add(e);
             return 0;
@@ -139,7 +143,7 @@ public final class ClientConnection {
      * have been read from the stream, otherwise a newer live event could be sent first and the missed ones would
      * then look "already sent".
      */
-    void pause(long loss) {
+    public void pause(long loss) {
         pausedFor = loss;
     }
 
@@ -147,7 +151,7 @@ public final class ClientConnection {
      * The events the stream holds after the loss of {@code loss}. They join the buffer; the buffer goes out in
      * stream order once the latest loss has been filled (an older fill only adds what it read).
      */
-    void fillGap(long loss, List<RelayEvent> missed) {
+    public void fillGap(long loss, List<RelayEvent> missed) {
         if (pausedFor == 0) {
             return; // joined after the loss: its own subscribe-then-read covered it
         }

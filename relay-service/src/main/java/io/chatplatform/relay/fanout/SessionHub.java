@@ -1,4 +1,9 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.fanout;
+
+import io.chatplatform.relay.RelayConfig;
+import io.chatplatform.relay.RelayMetrics;
+import io.chatplatform.relay.redis.RedisSubscriptions;
+import io.chatplatform.relay.socket.ClientConnection;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.redis;
 
 import java.util.HashSet;
 import java.util.List;
@@ -32,7 +32,7 @@ public class RedisSubscriptions {
     }
 
     /** A new subscriber connection owned by the event loop of {@code context}. */
-    Subscriber open(Context context, Subscriber.Listener listener) {
+    public Subscriber open(Context context, Subscriber.Listener listener) {
         Subscriber s = new Subscriber(redis, context, prefix + "-" + all.size(), listener);
         all.add(s);
         return s;

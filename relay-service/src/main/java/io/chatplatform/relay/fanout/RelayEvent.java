@@ -1,4 +1,4 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.fanout;
 
 import java.nio.charset.StandardCharsets;
 

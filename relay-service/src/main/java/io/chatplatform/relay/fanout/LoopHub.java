@@ -1,4 +1,9 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.fanout;
+
+import io.chatplatform.relay.redis.RedisSubscriptions;
+import io.chatplatform.relay.redis.Subscriber;
+import io.chatplatform.relay.socket.ClientConnection;
+import io.chatplatform.relay.socket.RelayCloseCodes;
 
 import java.time.Duration;
 import java.util.ArrayList;
