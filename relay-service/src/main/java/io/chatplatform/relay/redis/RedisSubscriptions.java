@@ -10,30 +10,36 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import io.quarkus.redis.client.RedisClientName;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Context;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 
 /**
- * The replica's subscriber connections: one per event loop that has clients, each opened from that loop (a
- * dedicated Redis client, {@code quarkus.redis.relay-pubsub.*}, so they never take connections from the pool the
- * stream reads use). Named {@code relay-pubsub-<replica uuid>-<n>} with CLIENT SETNAME.
+ * The replica's subscriber connections: one per event loop that has clients, each opened from that loop through a
+ * Redis client of its own (a pool of one at {@code quarkus.redis.hosts}). A shared pool would hand out any idle
+ * connection, bound to whichever loop opened it, and the messages would then arrive on the wrong loop; nor do
+ * they take connections from the pool the stream reads use. Named {@code relay-pubsub-<replica uuid>-<n>} with
+ * CLIENT SETNAME.
  */
 @ApplicationScoped
 public class RedisSubscriptions {
 
-    private final Redis redis;
+    private final String url;
     private final String prefix = "relay-pubsub-" + UUID.randomUUID();
     private final List<Subscriber> all = new CopyOnWriteArrayList<>();
 
-    public RedisSubscriptions(@RedisClientName("relay-pubsub") Redis redis) {
-        this.redis = redis;
+    public RedisSubscriptions(@ConfigProperty(name = "quarkus.redis.hosts") List<String> hosts) {
+        this.url = hosts.get(0).trim();
     }
 
     /** A new subscriber connection owned by the event loop of {@code context}. */
     public Subscriber open(Context context, Subscriber.Listener listener) {
-        Subscriber s = new Subscriber(redis, context, prefix + "-" + all.size(), listener);
+        Redis client = Redis.createClient(context.owner(), new RedisOptions().setConnectionString(url)
+                .setMaxPoolSize(1).setMaxPoolWaiting(64));
+        Subscriber s = new Subscriber(client, context, prefix + "-" + all.size(), listener);
         all.add(s);
         return s;
     }

@@ -186,5 +186,6 @@ public final class Subscriber {
         if (c != null) {
             c.thenAccept(RedisConnection::close);
         }
+        redis.close();
     }
 }
