@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.quarkus.runtime.Startup;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -16,7 +16,8 @@ import io.micrometer.core.instrument.Timer;
 /** The relay's Prometheus metrics (names fixed by DESIGN.md). */
 // created at start-up, not on first use: the series exist (at zero) before the first request
 @Startup
-@ApplicationScoped
+// no client proxy: called for every event on the event loops
+@Singleton
 public class RelayMetrics {
 
     private final MeterRegistry registry;

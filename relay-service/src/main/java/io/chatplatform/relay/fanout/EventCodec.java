@@ -7,7 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Reads the event envelope (id, ts) and turns stream entries back into the published JSON. */
-@ApplicationScoped
+// no client proxy: called for every event on the event loops
+@Singleton
 public class EventCodec {
 
     /** The stream entry field holding the event JSON (chat-service writes {@code type} and {@code data}). */
