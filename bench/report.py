@@ -146,29 +146,19 @@ else:
 
 # (b)
 w('\n## (b) Relay fan-out: relay-service vs a Node reference relay (ws + ioredis)\n')
-fo = rows('fanout.tsv')
-if fo:
-    r0 = fo[0]
-    w(f'N WebSocket clients on N sessions (one each), every session gets a {r0[3]}-token answer, published as chat-service')
-    w(f'does (one Lua script: XADD `chat:stream:{{sid}}` + PUBLISH `chat:events:{{sid}}`), rounds {r0[4]} ms apart, all')
-    w('sessions in lockstep (a round = N events in one pipelined burst). Lag = publish -> frame received (one monotonic')
-    w('clock: publisher and clients share the load-generator JVM). events/s = delivered / (first publish -> last delivery).')
+if rows('fanout.tsv'):
+    sys.path.insert(0, os.path.join(ROOT, 'bench', 'relay-fanout'))
+    import summary as fanout_summary
+    w('`bench/relay-fanout` (its README says how): one WebSocket client per session in a load-generator JVM of its own,')
+    w('events published by another process through chat-service\'s Lua script (XADD `chat:stream:{sid}` + PUBLISH')
+    w('`chat:events:{sid}`), one event per session per round; lag = publish -> frame received (System.nanoTime, one')
+    w('monotonic clock for all processes); CPU = utime+stime of the relay process per 10,000 delivered frames.')
+    w('relay-service and the Node baseline are alternated, each warmed up at the shared load before measuring.')
     w('The baseline (`bench/relay-baseline/relay.js`, **a benchmark baseline, not part of the platform**) subscribes to')
     w('the same channel and serves the same frames but does **no real authentication** (a JWT-shaped bearer subprotocol')
     w('must be present; it is not verified, no session-service ownership call), no resume from the stream, no metrics;')
-    w('relay-service verifies the RS256 token and asks a fake session-service (in the load generator) for ownership.\n')
-    w('| connections | relay | delivered / expected | p50 lag (ms) | p90 (ms) | p99 (ms) | max (ms) | events/s | relay RSS after (MiB) |')
-    w('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
-    for r in fo:
-        w(f'| {int(r[1]):,} | {r[0]} | {int(r[5]):,} / {int(r[12]):,} | {r[6]} | {r[7]} | {r[8]} | {r[9]} | {int(float(r[10])):,} | {r[11]} |')
-    w('\nRatios relay-service / Node baseline (lag: below 1 = relay-service faster; events/s: above 1 = relay-service more):\n')
-    w('| connections | p50 lag | p99 lag | events/s | RSS |')
-    w('| --- | --- | --- | --- | --- |')
-    for n in sorted({int(r[1]) for r in fo}):
-        j = next((r for r in fo if int(r[1]) == n and r[0] == 'relay-service'), None)
-        b = next((r for r in fo if int(r[1]) == n and r[0] != 'relay-service'), None)
-        if j and b:
-            w(f'| {n:,} | {ratio(num(j[6]), num(b[6]))} | {ratio(num(j[8]), num(b[8]))} | {ratio(num(j[10]), num(b[10]))} | {ratio(num(j[11]), num(b[11]))} |')
+    w('relay-service verifies the RS256 token and asks a fake session-service for ownership.\n')
+    w(fanout_summary.markdown(os.path.join(WORK, 'fanout.tsv'), os.path.join(WORK, 'fanout-settings.json')))
 else:
     w('Not run in this report.')
 

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # All benchmarks of issue 7 in one command; writes bench/report.md (machine, commands, tables, ratios).
 #   (a) start-up to ready, RssAnon and the breakdown per service: plain JVM vs the Leyden AOT cache  bench/startup
-#   (b) relay fan-out at 1,000 and 5,000 connections vs a Node (ws + ioredis) baseline  bench/relay-fanout, bench/relay-baseline
+#   (b) relay fan-out (shared load, step-up to capacity, 5,000-connection overload) vs a Node (ws + ioredis) baseline, alternated  bench/relay-fanout
 #   (c) chat turn overhead through the whole local stack at concurrency 1, 20, 100       bench/chat-ttft/StackBench.java
 #   (d) history page latency in a session of 100,000 messages vs pgbench                  bench/history-page/run.sh
 #
 #   bench/run.sh                         # builds the five apps with -Paot (ITs train the caches), then runs everything
 #   SKIP_BUILD=1 ONLY=fanout,ttft bench/run.sh
-# Knobs (defaults in brackets): STARTUP_RUNS [5], STARTUP_LOAD_WAIT [60 s per start, for load < 0.5], FANOUT_CLIENTS ["1000 5000"], FANOUT_TOKENS [50],
-# FANOUT_INTERVAL_MS [100], TTFT_LEVELS ["1:200,20:200,100:400" = concurrency:turns per run], TTFT_REPS [3]
+# Knobs (defaults in brackets): STARTUP_RUNS [5], STARTUP_LOAD_WAIT [60 s per start, for load < 0.5], FANOUT_RUNS [3] (+ bench/relay-fanout/README.md's knobs),
+# TTFT_LEVELS ["1:200,20:200,100:400" = concurrency:turns per run], TTFT_REPS [3]
 # (alternated direct/stack runs per level), TTFT_WARMUP [400 turns at concurrency 20],
 # STACK_JAVA_OPTS ["-XX:+UseSerialGC -Xmx512m"] for the services of (c) and (d), HISTORY_N [1000 per round],
 # HISTORY_ROUNDS [3], HISTORY_WARMUP [1500], HISTORY_MESSAGES [100000], LOAD_MAX [0.5] and LOAD_WAIT_S [120]
@@ -31,9 +31,6 @@ STARTUP_RUNS=${STARTUP_RUNS:-5}
 STARTUP_LOAD_WAIT=${STARTUP_LOAD_WAIT:-60}
 # (a) starts the services with the production JVM flags (infra/local/run.sh, the images, infra/k8s)
 STARTUP_JAVA_OPTS=${STARTUP_JAVA_OPTS:--XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError}
-FANOUT_CLIENTS=${FANOUT_CLIENTS:-1000 5000}
-FANOUT_TOKENS=${FANOUT_TOKENS:-50}
-FANOUT_INTERVAL_MS=${FANOUT_INTERVAL_MS:-100}
 TTFT_LEVELS=${TTFT_LEVELS:-1:200,20:200,100:400}
 TTFT_REPS=${TTFT_REPS:-3}
 TTFT_WARMUP=${TTFT_WARMUP:-400}
@@ -181,25 +178,13 @@ if want fanout; then
   log "(b) npm ci for the Node baseline"
   (cd "$BENCH/relay-baseline" && run_logged fanout npm ci --no-audit --no-fund --loglevel=error >"$LOGS/npm.log" 2>&1) \
     || die "npm ci failed (see $LOGS/npm.log)"
-  for n in $FANOUT_CLIENTS; do
-    export RESULT_FILE=$WORK/fanout.tsv
-    knobs=(CLIENTS="$n" SESSIONS="$n" TOKENS="$FANOUT_TOKENS" TOKEN_INTERVAL_MS="$FANOUT_INTERVAL_MS")
-    log "(b) relay-service, $n connections"
-    run_logged fanout env LABEL=relay-service "${knobs[@]}" "$BENCH/relay-fanout/run.sh" >"$LOGS/fanout-relay-$n.log" 2>&1 \
-      || log "(b) relay-service at $n: failed or lost events (see $LOGS/fanout-relay-$n.log)"
-    loadavg "fanout-$n"
-    log "(b) Node baseline, $n connections"
-    printf -- '- `PORT=28095 CORS_ORIGINS=http://localhost:8080 node bench/relay-baseline/relay.js &`\n' >> "$WORK/commands-fanout.md"
-    PORT=28095 CORS_ORIGINS=http://localhost:8080 node "$BENCH/relay-baseline/relay.js" >"$LOGS/relay-baseline-$n.log" 2>&1 &
-    NODE_PID=$!; PIDS+=("$NODE_PID")
-    wait_http http://127.0.0.1:28095/q/health/ready 30 || die "the Node baseline did not come up"
-    printf -- '- `env RELAY_URL=http://127.0.0.1:28095 RELAY_PID=<its pid> LABEL=node-ws-ioredis %s bench/relay-fanout/run.sh`\n' "${knobs[*]}" >> "$WORK/commands-fanout.md"
-    env RELAY_URL=http://127.0.0.1:28095 RELAY_PID="$NODE_PID" LABEL=node-ws-ioredis "${knobs[@]}" \
-      "$BENCH/relay-fanout/run.sh" >"$LOGS/fanout-node-$n.log" 2>&1 \
-      || log "(b) Node baseline at $n: failed or lost events (see $LOGS/fanout-node-$n.log)"
-    kill -TERM "$NODE_PID" 2>/dev/null; wait "$NODE_PID" 2>/dev/null || true
-  done
-  unset RESULT_FILE
+  # relay-service and the Node baseline alternated FANOUT_RUNS times each; knobs of bench/relay-fanout/README.md
+  # (RUNS WARMUP_S PHASE_S SHARED_RATE STEP_RATES OVERLOAD_CLIENTS ...) pass through the environment
+  log "(b) relay-service vs the Node baseline, ${FANOUT_RUNS:-3} runs each, alternated (log: $LOGS/fanout.log)"
+  run_logged fanout env RUNS="${FANOUT_RUNS:-3}" FANOUT_WORK="$WORK/fanout" RESULT_FILE="$WORK/fanout.tsv" \
+    "$BENCH/relay-fanout/run.sh" >"$LOGS/fanout.out" 2>"$LOGS/fanout.log" \
+    || log "(b) failed (see $LOGS/fanout.log)"
+  cp "$WORK/fanout/settings.json" "$WORK/fanout-settings.json" 2>/dev/null || true
 fi
 
 # ---------------------------------------------------------------- (c) chat turn overhead through the stack

@@ -1,9 +1,12 @@
 package io.chatplatform.relay;
 
+import io.chatplatform.relay.socket.ConnectionRegistry;
+
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import io.quarkus.runtime.Startup;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -13,7 +16,8 @@ import io.micrometer.core.instrument.Timer;
 /** The relay's Prometheus metrics (names fixed by DESIGN.md). */
 // created at start-up, not on first use: the series exist (at zero) before the first request
 @Startup
-@ApplicationScoped
+// no client proxy: called for every event on the event loops
+@Singleton
 public class RelayMetrics {
 
     private final MeterRegistry registry;
@@ -31,10 +35,18 @@ public class RelayMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
     }
 
-    public void delivered(long tsMillis) {
-        delivered.increment();
+    /**
+     * An event was written to {@code clients} connections: the counter counts every write, the lag histogram one
+     * sample per event and event loop (its {@code ts} to the moment its frames were handed to the sockets), not one
+     * per client.
+     */
+    public void delivered(int clients, long tsMillis) {
+        if (clients <= 0) {
+            return;
+        }
+        delivered.increment(clients);
         if (tsMillis > 0) {
-            lag.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - tsMillis)));
+            lag.record(Math.max(0, System.currentTimeMillis() - tsMillis), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.chatplatform.relay;
 
+import io.chatplatform.relay.fanout.SessionHub;
+import io.chatplatform.relay.redis.RedisSubscriptions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

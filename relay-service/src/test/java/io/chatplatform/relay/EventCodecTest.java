@@ -1,5 +1,9 @@
 package io.chatplatform.relay;
 
+import io.chatplatform.relay.fanout.EventCodec;
+import io.chatplatform.relay.fanout.RelayEvent;
+import io.chatplatform.relay.fanout.StreamId;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,6 +1,9 @@
 package io.chatplatform.relay;
 
+import io.chatplatform.relay.redis.RedisSubscriptions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.ArrayList;
@@ -103,16 +106,18 @@ class RedisReconnectTest {
         }
     }
 
-    /** Kills only this relay's subscriber connection, found by its CLIENT SETNAME. */
+    /** Kills only this relay's subscriber connections (one per event loop with clients), found by CLIENT SETNAME. */
     static void killSubscriber(EventPublisher redis, RedisSubscriptions subscriptions) {
-        String id = null;
+        List<String> ids = new ArrayList<>();
         for (String line : redis.command("CLIENT", "LIST").split("\n")) {
-            if (line.contains("name=" + subscriptions.connectionName() + " ")) {
-                id = line.replaceAll("^id=(\\d+) .*$", "$1").trim();
+            if (line.contains("name=" + subscriptions.connectionName() + "-")) {
+                ids.add(line.replaceAll("^id=(\\d+) .*$", "$1").trim());
             }
         }
-        assertNotNull(id, "subscriber connection is named");
-        redis.command("CLIENT", "KILL", "ID", id);
+        assertFalse(ids.isEmpty(), "subscriber connections are named");
+        for (String id : ids) {
+            redis.command("CLIENT", "KILL", "ID", id);
+        }
     }
 
     static List<Integer> numbers(List<JsonNode> frames) {

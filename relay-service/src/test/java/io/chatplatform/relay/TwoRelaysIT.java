@@ -1,5 +1,7 @@
 package io.chatplatform.relay;
 
+import io.chatplatform.relay.socket.RelayCloseCodes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

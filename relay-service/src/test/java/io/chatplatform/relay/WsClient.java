@@ -46,7 +46,8 @@ public final class WsClient implements WebSocket.Listener {
     /** Opens the connection; throws {@link HandshakeFailed} with the HTTP status when the server refuses it. */
     public static WsClient connect(URI uri, String token, String origin, boolean reading) {
         WsClient c = new WsClient(reading);
-        WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        // a bound, not a timing: the first upgrade of a cold relay on a loaded shared machine took over 5 s
+        WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20));
         if (origin != null) {
             b.header("Origin", origin);
         }

@@ -1,4 +1,10 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.upgrade;
+
+import io.chatplatform.relay.RelayConfig;
+import io.chatplatform.relay.RelayMetrics;
+import io.chatplatform.relay.socket.ClientConnection;
+import io.chatplatform.relay.socket.ConnectionHousekeeping;
+import io.chatplatform.relay.socket.RelaySocket;
 
 import java.net.URI;
 import java.util.Set;
@@ -11,9 +17,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
+import io.netty.channel.Channel;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
+import io.quarkus.websockets.next.UserData;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * Runs before the WebSocket handshake completes: drain state, Origin, then the JWT (carried in the subprotocol
@@ -29,6 +38,8 @@ import io.smallrye.mutiny.Uni;
 public class UpgradeGuard implements HttpUpgradeCheck {
 
     static final int PRIORITY = Integer.MAX_VALUE - 10;
+    /** The Netty channel of the connection being upgraded, handed to the WebSocket endpoint through its user data. */
+    public static final UserData.TypedKey<Channel> CHANNEL = new UserData.TypedKey<>("relay-channel");
 
     private static final Logger LOG = Logger.getLogger(UpgradeGuard.class);
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -72,7 +83,13 @@ public class UpgradeGuard implements HttpUpgradeCheck {
                 return reject("unauthenticated", 401);
             }
             return ownership.check(jwt.getSubject(), sessionId, "Bearer " + jwt.getRawToken()).chain(v -> switch (v) {
-                case OWNED -> CheckResult.permitUpgrade();
+                case OWNED -> {
+                    // the socket's channel, for RelaySocket: frames are written to it directly (see ClientConnection)
+                    if (ctx.httpRequest().connection() instanceof ConnectionBase conn) {
+                        ctx.userData().put(CHANNEL, conn.channel());
+                    }
+                    yield CheckResult.permitUpgrade();
+                }
                 case NOT_FOUND -> reject("not_found", 404);
                 case UNAUTHORIZED -> reject("unauthenticated", 401);
                 case UNAVAILABLE -> reject("unavailable", 503);
@@ -80,7 +97,7 @@ public class UpgradeGuard implements HttpUpgradeCheck {
         });
     }
 
-    static JsonWebToken jwt(SecurityIdentity identity) {
+    public static JsonWebToken jwt(SecurityIdentity identity) {
         if (identity == null || identity.isAnonymous()) {
             return null;
         }

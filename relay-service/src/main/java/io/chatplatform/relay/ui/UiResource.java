@@ -1,4 +1,4 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.ui;
 
 import java.io.InputStream;
 

@@ -1,4 +1,7 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.socket;
+
+import io.chatplatform.relay.RelayConfig;
+import io.chatplatform.relay.fanout.EventCodec;
 
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,7 +60,7 @@ public class ConnectionHousekeeping {
         return drained.get();
     }
 
-    void drain() {
+    public void drain() {
         if (!drained.compareAndSet(false, true)) {
             return;
         }

@@ -1,4 +1,4 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.fanout;
 
 /** A Redis stream entry id ({@code ms-seq}); ids of one stream are totally ordered by (ms, seq). */
 public record StreamId(long ms, long seq) implements Comparable<StreamId> {

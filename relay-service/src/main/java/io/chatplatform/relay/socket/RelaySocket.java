@@ -1,4 +1,11 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.socket;
+
+import io.chatplatform.relay.RelayConfig;
+import io.chatplatform.relay.RelayMetrics;
+import io.chatplatform.relay.fanout.EventCodec;
+import io.chatplatform.relay.fanout.SessionHub;
+import io.chatplatform.relay.fanout.StreamId;
+import io.chatplatform.relay.upgrade.UpgradeGuard;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +32,7 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 
@@ -36,7 +44,7 @@ import io.vertx.core.buffer.Buffer;
 @WebSocket(path = "/ws/sessions/{session_id}", endpointId = RelaySocket.ENDPOINT_ID)
 public class RelaySocket {
 
-    static final String ENDPOINT_ID = "relay-session";
+    public static final String ENDPOINT_ID = "relay-session";
     private static final Logger LOG = Logger.getLogger(RelaySocket.class);
     private static final int MAX_ID_LENGTH = 128;
 
@@ -67,8 +75,14 @@ public class RelaySocket {
             return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.POLICY_VIOLATION, "unauthenticated"));
         }
         String sessionId = ws.pathParam("session_id");
-        ClientConnection client = new ClientConnection(ws, sessionId, jwt.getSubject(), "Bearer " + jwt.getRawToken(),
-                config.maxPendingBytes(), metrics);
+        io.netty.channel.Channel channel = ws.userData().get(UpgradeGuard.CHANNEL);
+        Context context = Vertx.currentContext();
+        if (channel == null || context == null || !channel.eventLoop().inEventLoop()) { // not an HTTP/1.1 upgrade on its loop
+            LOG.warnf("no channel for connection %s", ws.id());
+            return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.INTERNAL_ERROR, "unavailable"));
+        }
+        ClientConnection client = new ClientConnection(ws, channel, sessionId, jwt.getSubject(),
+                "Bearer " + jwt.getRawToken(), config.maxPendingBytes(), metrics);
         registry.add(client);
         client.onClosing(() -> hub.leave(client));
         scheduleExpiry(client, jwt.getExpirationTime());
@@ -78,7 +92,7 @@ public class RelaySocket {
         boolean badResumeId = lastEventIdRaw != null && !lastEventIdRaw.isEmpty() && resumeFrom == null;
 
         // Subscribe first, then read the stream: an event published in between is in both and is sent once.
-        return hub.join(client).chain(() -> resumeFrom == null
+        return hub.join(client, context).chain(() -> resumeFrom == null
                 ? Uni.createFrom().item(new SessionHub.Replay(!badResumeId, List.of()))
                 : hub.replay(sessionId, resumeFrom))
                 .invoke(replay -> {

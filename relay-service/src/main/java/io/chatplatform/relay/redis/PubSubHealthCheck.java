@@ -1,4 +1,4 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.redis;
 
 import jakarta.enterprise.context.ApplicationScoped;
 

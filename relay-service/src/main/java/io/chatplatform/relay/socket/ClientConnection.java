@@ -1,49 +1,64 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.socket;
 
+import io.chatplatform.relay.RelayMetrics;
+import io.chatplatform.relay.fanout.RelayEvent;
+import io.chatplatform.relay.fanout.StreamId;
+
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 
 /**
- * One browser connection: who it is, what it has been sent, and how far behind it is. Events are buffered while
- * the connection is being resumed and flushed in stream order afterwards, dropping ids already sent.
+ * One browser connection: who it is, what it has been sent, and how far behind it is. Everything it sends goes
+ * straight to its Netty channel, on the channel's own event loop (where its session's fan-out runs too), in the
+ * order it was asked: live events, replays and control frames alike. Events are buffered while the connection is
+ * being resumed and flushed in stream order afterwards, dropping ids already sent. The mutable state below is
+ * touched on that loop only.
  */
 public final class ClientConnection {
 
     private static final Logger LOG = Logger.getLogger(ClientConnection.class);
 
     private final WebSocketConnection ws;
+    private final Channel channel;
+    private final EventLoop loop;
     private final String sessionId;
     private final String userId;
     private final String bearer;
     private final long pendingBound;
     private final RelayMetrics metrics;
 
-    private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile long lastInboundNanos = System.nanoTime();
     private long windowStartNanos = System.nanoTime();
     private int framesInWindow;
 
-    // guarded by this
+    // on the loop only
     private boolean live;
     /** Non-zero while a lost Redis subscription is being refilled from the stream: the loss it waits for. */
     private long pausedFor;
     private final List<RelayEvent> buffered = new ArrayList<>();
     private StreamId lastSent;
-    private long expiryTimer = -1;
+    private volatile long expiryTimer = -1;
     private volatile Runnable onClosing = () -> {
     };
 
-    ClientConnection(WebSocketConnection ws, String sessionId, String userId, String bearer, long pendingBound,
-            RelayMetrics metrics) {
+    ClientConnection(WebSocketConnection ws, Channel channel, String sessionId, String userId, String bearer,
+            long pendingBound, RelayMetrics metrics) {
         this.ws = ws;
+        this.channel = channel;
+        this.loop = channel.eventLoop();
         this.sessionId = sessionId;
         this.userId = userId;
         this.bearer = bearer;
@@ -72,38 +87,55 @@ public final class ClientConnection {
         return ws;
     }
 
-    /** A live event from the session's shared subscription. */
-    public synchronized void deliver(RelayEvent e) {
+    /** The event loop that owns the socket; every send runs there. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    private void onLoop(Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
+    }
+
+    /** On the loop: a live event from the session's shared subscription; 1 when it was written now, else 0. */
+    public int deliver(RelayEvent e) {
         if (!live || pausedFor != 0) {
             buffered.add(e);
-            return;
+            return 0;
         }
-        sendIfNew(e);
+        if (e.id() != null) {
+            if (lastSent != null && e.id().compareTo(lastSent) <= 0) {
+                return 0; // already sent (replay and live overlap)
+            }
+            lastSent = e.id();
+        }
+        return write(e.utf8()) ? 1 : 0;
     }
 
     /**
      * Ends the resume phase: sends {@code ready}, the replayed events, then whatever arrived live meanwhile, each
      * event once and in order. While a gap fill is pending the live ones stay buffered until {@link #fillGap}.
      */
-    public synchronized void goLive(String readyFrame, List<String> extraFrames, List<RelayEvent> replay,
-            StreamId resumeFrom) {
-        lastSent = resumeFrom;
-        sendRaw(readyFrame, -1, false);
-        for (String f : extraFrames) {
-            sendRaw(f, -1, false);
-        }
-        live = true;
-        if (pausedFor != 0) {
+    public void goLive(String readyFrame, List<String> extraFrames, List<RelayEvent> replay, StreamId resumeFrom) {
+        onLoop(() -> {
+            lastSent = resumeFrom;
+            write(utf8(readyFrame));
+            for (String f : extraFrames) {
+                write(utf8(f));
+            }
+            live = true;
             List<RelayEvent> all = new ArrayList<>(replay);
             all.addAll(buffered);
             buffered.clear();
-            buffered.addAll(all);
-            return;
-        }
-        List<RelayEvent> all = new ArrayList<>(replay);
-        all.addAll(buffered);
-        buffered.clear();
-        sendInOrder(all);
+            if (pausedFor != 0) {
+                buffered.addAll(all);
+                return;
+            }
+            sendInOrder(all);
+        });
     }
 
     /**
@@ -111,7 +143,7 @@ public final class ClientConnection {
      * have been read from the stream, otherwise a newer live event could be sent first and the missed ones would
      * then look "already sent".
      */
-    public synchronized void pause(long loss) {
+    public void pause(long loss) {
         pausedFor = loss;
     }
 
@@ -119,7 +151,7 @@ public final class ClientConnection {
      * The events the stream holds after the loss of {@code loss}. They join the buffer; the buffer goes out in
      * stream order once the latest loss has been filled (an older fill only adds what it read).
      */
-    public synchronized void fillGap(long loss, List<RelayEvent> missed) {
+    public void fillGap(long loss, List<RelayEvent> missed) {
         if (pausedFor == 0) {
             return; // joined after the loss: its own subscribe-then-read covered it
         }
@@ -162,56 +194,44 @@ public final class ClientConnection {
             }
             lastSent = e.id();
         }
-        sendRaw(e.json(), e.tsMillis(), true);
+        if (write(e.utf8())) {
+            metrics.delivered(1, e.tsMillis());
+        }
     }
 
     /** A control frame (pong, error, reconnect): not an event, not counted as delivered. */
     public void sendControl(String frame) {
-        sendRaw(frame, -1, false);
+        byte[] bytes = utf8(frame);
+        onLoop(() -> write(bytes));
     }
 
-    private void sendRaw(String text, long ts, boolean event) {
-        if (closing.get()) {
-            return;
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * On the loop: one text frame around the bytes (not copied; every client of an event shares them), written
+     * without waiting. A client whose socket already holds more than the bound is dropped instead of buffering
+     * without limit; it resumes with last_event_id when it reconnects.
+     */
+    private boolean write(byte[] utf8) {
+        if (closing.get() || !channel.isActive()) {
+            return false;
         }
-        long size = utf8Length(text);
-        long pending = pendingBytes.addAndGet(size);
-        if (pending > pendingBound) {
-            // A client that cannot keep up is dropped instead of buffering without bound; it resumes with
-            // last_event_id when it reconnects.
+        long pending = pendingBytes();
+        if (pending + utf8.length > pendingBound) {
             LOG.debugf("closing slow connection %s (%d bytes pending)", id(), pending);
             close(RelayCloseCodes.SLOW_CONSUMER, "slow_consumer", "slow_consumer");
-            return;
+            return false;
         }
-        ws.sendText(text).subscribe().with(ok -> {
-            pendingBytes.addAndGet(-size);
-            if (event) {
-                metrics.delivered(ts);
-            }
-        }, err -> pendingBytes.addAndGet(-size));
+        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8)), channel.voidPromise());
+        return true;
     }
 
-    /** Bytes of the text as UTF-8 (what goes on the wire), without encoding it. */
-    static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0, len = s.length(); i < len; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
-    }
-
+    /** Bytes queued in the socket's outbound buffer, not yet taken by the kernel. */
     public long pendingBytes() {
-        return pendingBytes.get();
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
     /** Called once when the relay starts closing the connection (before the close handshake finishes). */
@@ -251,11 +271,11 @@ public final class ClientConnection {
         return ++framesInWindow <= max;
     }
 
-    synchronized void expiryTimer(long id) {
+    void expiryTimer(long id) {
         this.expiryTimer = id;
     }
 
-    synchronized long expiryTimer() {
+    long expiryTimer() {
         return expiryTimer;
     }
 }

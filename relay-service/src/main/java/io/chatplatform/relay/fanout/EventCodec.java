@@ -1,19 +1,24 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.fanout;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Reads the event envelope (id, ts) and turns stream entries back into the published JSON. */
-@ApplicationScoped
+// no client proxy: called for every event on the event loops
+@Singleton
 public class EventCodec {
 
     /** The stream entry field holding the event JSON (chat-service writes {@code type} and {@code data}). */
@@ -31,13 +36,38 @@ public class EventCodec {
 
     /** A pub/sub message: the JSON as published (with its stream id as {@code id}); null if not a JSON object. */
     public RelayEvent fromPublished(String json) {
-        try {
-            JsonNode node = mapper.readTree(json);
-            if (node == null || !node.isObject()) {
+        return fromPublished(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The same from the bytes Redis delivered. Only the envelope is read, with Jackson's streaming parser (no tree):
+     * the top-level {@code id} and {@code ts}; nested values are skipped but still checked to be well-formed JSON.
+     */
+    public RelayEvent fromPublished(byte[] utf8) {
+        try (JsonParser p = mapper.getFactory().createParser(utf8)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
-            return new RelayEvent(StreamId.parse(node.path("id").asText(null)), json, ts(node.get("ts")));
-        } catch (JsonProcessingException e) {
+            String id = null;
+            long ts = -1;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if ("id".equals(name) && v == JsonToken.VALUE_STRING) {
+                    id = p.getText();
+                } else if ("ts".equals(name)) {
+                    ts = v.isNumeric() ? p.getValueAsLong()
+                            : v == JsonToken.VALUE_STRING ? ts(p.getText()) : -1;
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return null;
+            }
+            return new RelayEvent(StreamId.parse(id), utf8, ts);
+        } catch (IOException e) {
             return null;
         }
     }
@@ -66,7 +96,7 @@ public class EventCodec {
         }
         node.put("id", entryId);
         try {
-            return new RelayEvent(StreamId.parse(entryId), mapper.writeValueAsString(node), ts(node.get("ts")));
+            return new RelayEvent(StreamId.parse(entryId), mapper.writeValueAsBytes(node), ts(node.get("ts")));
         } catch (JsonProcessingException e) {
             return null;
         }
@@ -80,7 +110,10 @@ public class EventCodec {
         if (ts.isNumber()) {
             return ts.asLong();
         }
-        String s = ts.asText();
+        return ts(ts.asText());
+    }
+
+    static long ts(String s) {
         try {
             return Instant.parse(s).toEpochMilli();
         } catch (DateTimeParseException e) {

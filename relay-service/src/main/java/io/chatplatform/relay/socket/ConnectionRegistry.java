@@ -1,4 +1,4 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.socket;
 
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.upgrade;
 
 import java.util.concurrent.CompletableFuture;
 

@@ -1,4 +1,4 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.socket;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;

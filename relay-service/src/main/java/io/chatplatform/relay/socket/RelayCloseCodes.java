@@ -1,4 +1,4 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.socket;
 
 /**
  * WebSocket close codes the relay uses. The UI reacts to them (see README.md of the module):

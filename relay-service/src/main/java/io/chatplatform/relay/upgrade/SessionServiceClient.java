@@ -1,4 +1,4 @@
-package io.chatplatform.relay;
+package io.chatplatform.relay.upgrade;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;

@@ -1,0 +1,163 @@
+package io.chatplatform.relay.fanout;
+
+import io.chatplatform.relay.RelayConfig;
+import io.chatplatform.relay.RelayMetrics;
+import io.chatplatform.relay.redis.RedisSubscriptions;
+import io.chatplatform.relay.socket.ClientConnection;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.netty.channel.EventLoop;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * Fan-out: the sessions' subscriptions live on the event loop that owns their clients' sockets (a {@link LoopHub}
+ * per loop, each with its own subscriber connection), so an event is read once per loop and written to its clients
+ * there, with no hand-over between threads. Also reads the session's stream for resume and gap fill.
+ */
+@ApplicationScoped
+public class SessionHub {
+
+    static final String CHANNEL_PREFIX = "chat:events:";
+    /** Keys keep the braces literally (Redis Cluster hash tag): chat:events:{sid}, chat:stream:{sid}. */
+    static final String STREAM_PREFIX = "chat:stream:";
+
+    private final RedisSubscriptions subscriptions;
+    private final ReactiveRedisDataSource redis;
+    private final EventCodec codec;
+    private final RelayConfig config;
+    private final RelayMetrics metrics;
+    private final Map<EventLoop, LoopHub> hubs = new ConcurrentHashMap<>();
+
+    public SessionHub(RedisSubscriptions subscriptions, ReactiveRedisDataSource redis, EventCodec codec,
+            RelayConfig config, RelayMetrics metrics) {
+        this.subscriptions = subscriptions;
+        this.redis = redis;
+        this.codec = codec;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /** What a resume found in the stream. */
+    public record Replay(boolean recovered, List<RelayEvent> events) {
+    }
+
+    /**
+     * Adds the client to its session on the client's event loop, subscribing first if it is the session's first
+     * client there; completes once the subscription is live. {@code context} is a Vert.x context of that loop.
+     */
+    public Uni<Void> join(ClientConnection client, Context context) {
+        LoopHub hub = hubs.computeIfAbsent(client.loop(), l -> new LoopHub(l, context, subscriptions, this));
+        CompletableFuture<Void> joined = new CompletableFuture<>();
+        client.loop().execute(() -> hub.join(client).whenComplete((v, err) -> {
+            if (err == null) {
+                joined.complete(null);
+            } else {
+                joined.completeExceptionally(err);
+            }
+        }));
+        return Uni.createFrom().completionStage(joined);
+    }
+
+    /** Removes the client (later, on its loop); the last one to leave ends the session's subscription there. */
+    public void leave(ClientConnection client) {
+        LoopHub hub = hubs.get(client.loop());
+        if (hub != null) {
+            client.loop().execute(() -> hub.leave(client));
+        }
+    }
+
+    public static String channelKey(String sessionId) {
+        return CHANNEL_PREFIX + "{" + sessionId + "}";
+    }
+
+    public static String streamKey(String sessionId) {
+        return STREAM_PREFIX + "{" + sessionId + "}";
+    }
+
+    /** The session id of {@code chat:events:{sid}}; null for any other channel. */
+    static String sessionOf(String channel) {
+        int n = channel.length();
+        int p = CHANNEL_PREFIX.length();
+        if (n < p + 2 || !channel.startsWith(CHANNEL_PREFIX) || channel.charAt(p) != '{' || channel.charAt(n - 1) != '}') {
+            return null;
+        }
+        return channel.substring(p + 1, n - 1);
+    }
+
+    /** Clients of the session on this replica (over all loops). */
+    public int clientsOf(String sessionId) {
+        int n = 0;
+        for (LoopHub h : hubs.values()) {
+            n += h.clientsOf(sessionId);
+        }
+        return n;
+    }
+
+    EventCodec codec() {
+        return codec;
+    }
+
+    RelayMetrics metrics() {
+        return metrics;
+    }
+
+    /** relay.gap-fill-concurrency is the replica's budget: each loop refills its sessions with its share. */
+    int gapFillConcurrencyPerLoop() {
+        return Math.max(1, config.gapFillConcurrency() / Math.max(1, hubs.size()));
+    }
+
+    /**
+     * Resume: events after {@code after}. Not recovered when the stream is gone or no longer reaches back to
+     * {@code after} (trimmed by MAXLEN or expired): the client must reload history from session-service.
+     */
+    public Uni<Replay> replay(String sessionId, StreamId after) {
+        String key = streamKey(sessionId);
+        return redis.execute("XRANGE", key, "-", "+", "COUNT", "1").chain(first -> {
+            if (first == null || first.size() == 0) {
+                return Uni.createFrom().item(new Replay(false, List.of()));
+            }
+            StreamId oldest = StreamId.parse(first.get(0).get(0).toString());
+            if (oldest == null || oldest.compareTo(after) > 0) {
+                return Uni.createFrom().item(new Replay(false, List.of()));
+            }
+            return readAfter(sessionId, after).map(events -> new Replay(true, events));
+        });
+    }
+
+    Uni<List<RelayEvent>> readAfter(String sessionId, StreamId after) {
+        return redis.execute("XRANGE", streamKey(sessionId), "(" + after, "+", "COUNT",
+                Integer.toString(config.maxReplay())).map(this::toEvents);
+    }
+
+    private List<RelayEvent> toEvents(Response r) {
+        List<RelayEvent> out = new ArrayList<>();
+        if (r == null) {
+            return out;
+        }
+        for (Response entry : r) {
+            String id = entry.get(0).toString();
+            Response fields = entry.get(1);
+            List<String> kv = new ArrayList<>();
+            if (fields != null) {
+                for (Response f : fields) {
+                    kv.add(f.toString());
+                }
+            }
+            RelayEvent e = codec.fromStreamEntry(id, kv);
+            if (e != null) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+}
