@@ -36,10 +36,9 @@ P99_BOUND_MS = float(E('P99_BOUND_MS', '200'))
 LOAD_MAX = float(E('LOAD_MAX', '0.5'))
 LOAD_WAIT_S = float(E('LOAD_WAIT_S', '300'))
 RELAYS = E('RELAYS', 'relay-service node').split()
-# Kubernetes (infra/k8s/base/relay-service.yaml + Dockerfile.jvm): JAVA_OPTS "-XX:MaxRAMPercentage=75
-# -XX:+ExitOnOutOfMemoryError" in a 768Mi / 1 CPU container, where the JVM picks SerialGC and a 576 MiB heap.
-# MaxRAM stands in for the container limit; the 2 cores stay visible (Vert.x sizes its event loops from them).
-RELAY_JAVA_OPTS = E('RELAY_JAVA_OPTS', '-XX:+UseSerialGC -XX:MaxRAM=768m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError')
+# The production JVM settings: infra/k8s/base/relay-service.yaml, Dockerfile.jvm and infra/local/run.sh all use
+# these (a fixed heap, so the figure does not depend on the machine's RAM); keep them in step.
+RELAY_JAVA_OPTS = E('RELAY_JAVA_OPTS', '-XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError')
 REDIS_HOST = E('REDIS_HOST', '127.0.0.1')
 REDIS_PORT = int(E('REDIS_PORT', '6379'))
 RELAY_PORT = int(E('FANOUT_RELAY_PORT', '28097'))
