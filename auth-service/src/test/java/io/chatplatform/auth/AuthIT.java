@@ -29,7 +29,8 @@ import io.restassured.response.Response;
  * cache.
  */
 @QuarkusIntegrationTest
-@QuarkusTestResource(AuthItConfig.class)
+// restricted: an unrestricted resource would configure every @QuarkusTest of the module too
+@QuarkusTestResource(value = AuthItConfig.class, restrictToAnnotatedClass = true)
 class AuthIT {
 
     /** The line MagicLinkMailer logs when links are logged; the process's output goes to target/quarkus.log. */

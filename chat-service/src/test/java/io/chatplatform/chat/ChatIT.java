@@ -34,7 +34,8 @@ import io.vertx.redis.client.Request;
 @QuarkusIntegrationTest
 @QuarkusTestResource(LlmStubResource.class)
 @QuarkusTestResource(FakeSessionService.class)
-@QuarkusTestResource(ChatItConfig.class)
+// restricted: an unrestricted resource would configure every @QuarkusTest of the module too
+@QuarkusTestResource(value = ChatItConfig.class, restrictToAnnotatedClass = true)
 class ChatIT {
 
     /** An access token as auth-service issues it, signed here with the test key (no test-profile config here). */

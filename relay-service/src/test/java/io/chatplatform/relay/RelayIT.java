@@ -27,7 +27,8 @@ import io.restassured.RestAssured;
  * resume. Under -Paot these requests are also the training run of the AOT cache.
  */
 @QuarkusIntegrationTest
-@QuarkusTestResource(RelayItConfig.class)
+// restricted: an unrestricted resource would configure every @QuarkusTest of the module too
+@QuarkusTestResource(value = RelayItConfig.class, restrictToAnnotatedClass = true)
 class RelayIT {
 
     static EventPublisher events;

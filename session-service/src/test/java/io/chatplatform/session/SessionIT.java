@@ -22,7 +22,8 @@ import io.smallrye.jwt.util.KeyUtils;
  * are also the training run of the AOT cache.
  */
 @QuarkusIntegrationTest
-@QuarkusTestResource(SessionItConfig.class)
+// restricted: an unrestricted resource would configure every @QuarkusTest of the module too
+@QuarkusTestResource(value = SessionItConfig.class, restrictToAnnotatedClass = true)
 class SessionIT {
 
     /** An access token as auth-service issues it, signed here with the test key (no test-profile config here). */
