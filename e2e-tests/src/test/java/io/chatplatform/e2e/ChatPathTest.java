@@ -109,7 +109,7 @@ class ChatPathTest {
         assertEquals(1, history.stream().filter(m -> m.path("content").asText().equals(text)).count(),
                 "the user message stored once: " + history);
         assertEquals(1, history.stream().filter(m -> m.path("role").asText().equals("assistant")
-                && m.path("client_message_id").asText().equals(a.path("message_id").asText())).count(),
+                && m.path("id").asText().equals(a.path("message_id").asText())).count(),
                 "the answer stored once: " + history);
         assertEquals(4, history.size(), "two turns, two messages each: " + history);
     }
@@ -134,7 +134,7 @@ class ChatPathTest {
         // the first turn still completes; the refused one left no trace
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
                 history(dave, token, session).stream().anyMatch(m -> m.path("role").asText().equals("assistant")
-                        && m.path("client_message_id").asText().equals(slowAnswer)));
+                        && m.path("id").asText().equals(slowAnswer)));
         assertFalse(history(dave, token, session).stream().anyMatch(m -> m.path("content").asText().contains(impatient)),
                 "the refused turn stored nothing");
         // and the session takes turns again
