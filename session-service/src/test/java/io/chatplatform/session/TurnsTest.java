@@ -61,9 +61,10 @@ class TurnsTest {
                 .body("context.seq", contains(4, 5))
                 .body("context.content", contains(thirteenTokens(4), thirteenTokens(5)));
 
-        // the user message is the same JSON the history serves, and it is in the history
-        Map<String, Object> stored = as(me).queryParam("after_seq", 5).get("/api/sessions/" + sid + "/messages")
-                .path("items[0]");
+        // the user message is the same JSON the history serves (plus the session's title), and it is in the history
+        Map<String, Object> stored = new java.util.HashMap<>(as(me).queryParam("after_seq", 5)
+                .get("/api/sessions/" + sid + "/messages").path("items[0]"));
+        stored.put("session_title", as(me).get("/api/sessions/" + sid).path("title"));
         assertEquals(stored, r.path("user_message"));
         as(me).get("/api/sessions/" + sid).then().body("message_count", equalTo(6));
 
@@ -87,7 +88,9 @@ class TurnsTest {
                 .then().statusCode(201)
                 .body("context", empty())
                 .body("user_message.seq", equalTo(1))
-                .body("user_message.parent_id", nullValue());
+                .body("user_message.parent_id", nullValue())
+                // what chat-service announces as session.updated
+                .body("user_message.session_title", equalTo("Plan a weekend in Porto"));
         as(me).get("/api/sessions/" + sid).then().body("title", equalTo("Plan a weekend in Porto"));
     }
 

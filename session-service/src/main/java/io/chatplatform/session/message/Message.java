@@ -15,7 +15,7 @@ import java.util.UUID;
 @RegisterForReflection
 public record Message(UUID id, UUID sessionId, long seq, String role, String content,
                       @JsonRawValue String metadata, String clientMessageId, UUID parentId, Instant createdAt,
-                      /* only on a browser append: the session title after this message */
+                      /* only on a browser append and a begun turn's user_message: the session title after this message */
                       @JsonInclude(JsonInclude.Include.NON_NULL) String sessionTitle) {
 
     public Message withSessionTitle(String title) {

@@ -63,9 +63,11 @@ public class TurnService {
                                     "message", "must be a message of this session")));
                 }
                 UUID parent = body.parentId() != null ? body.parentId() : locked.previousId();
+                String title = SessionService.titleFrom(body.content());
+                // the session title after this message, so chat-service can announce a first title (session.updated)
                 Message user = store.insert(c, sessionId, locked.messageCount(), new NewMessage(UUID.randomUUID(), "user",
-                        body.content(), null, body.clientMessageId(), parent, body.answerId(), null),
-                        SessionService.titleFrom(body.content()));
+                        body.content(), null, body.clientMessageId(), parent, body.answerId(), null), title)
+                        .withSessionTitle(locked.title() != null ? locked.title() : title);
                 List<Message> context = MessageReads.context(c, sessionId, user.seq(), body.contextBudgetTokens());
                 return new Begun(new TurnStarted(user, body.answerId(), grant(sessionId, body.answerId(), userId, user),
                         context, null), true);
@@ -81,7 +83,7 @@ public class TurnService {
     /** The same client_message_id again: the first call's user message, answer id and grant, and the answer so far. */
     private Begun replay(Connection c, UUID userId, UUID sessionId, Locked locked, BeginTurn body)
             throws SQLException {
-        Message user = locked.existing();
+        Message user = locked.existing().withSessionTitle(locked.title());
         if (!"user".equals(user.role())) {
             throw ProblemException.conflict("'client_message_id' names a message that is not a user message.");
         }
