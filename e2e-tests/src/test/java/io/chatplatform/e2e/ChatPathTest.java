@@ -131,14 +131,22 @@ class ChatPathTest {
         assertTrue(second.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
                 second.headers().toString());
 
-        // the first turn still completes; the refused one left no trace
+        // the first turn still completes (its answer is written as it grows: wait for the finished one); the
+        // refused one left no trace
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
                 history(dave, token, session).stream().anyMatch(m -> m.path("role").asText().equals("assistant")
-                        && m.path("id").asText().equals(slowAnswer)));
+                        && m.path("id").asText().equals(slowAnswer)
+                        && m.path("metadata").path("finish_reason").asText().equals("stop")));
         assertFalse(history(dave, token, session).stream().anyMatch(m -> m.path("content").asText().contains(impatient)),
                 "the refused turn stored nothing");
-        // and the session takes turns again
-        StackUser.chat(dave, token, session, "Now it is my turn");
+        // and the session takes turns again once the finished turn has released its lock (right after its final
+        // write); the same client_message_id each try, so a refused try leaves nothing and only one is stored
+        String next = UUID.randomUUID().toString();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() ->
+                StackUser.post(dave, "/api/chat", token, StackUser.turn(session, "Now it is my turn", next))
+                        .statusCode() == 200);
+        assertEquals(1, history(dave, token, session).stream()
+                .filter(m -> m.path("content").asText().equals("Now it is my turn")).count());
     }
 
     /** The answer and the tool results it was built from (the stand-in quotes only the first 300 characters). */
