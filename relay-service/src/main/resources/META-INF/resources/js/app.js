@@ -301,9 +301,10 @@ async function loadHistory() {
   for (const m of items) {
     const entry = addMessage(m.id, m.role, m.content, { clientId: m.client_message_id });
     const meta = parseMeta(m.metadata);
-    // events name an answer by chat-service's message id, stored as client_message_id / metadata.message_id
+    // events name an answer by chat-service's message id: the stored answer's id (also metadata.message_id);
+    // answers stored before the turn routes kept it as client_message_id
     if (m.role === 'assistant') {
-      const eventId = meta.message_id || m.client_message_id;
+      const eventId = meta.message_id || m.id || m.client_message_id;
       if (eventId) ui.byMessageId.set(eventId, entry);
       if (meta.cancelled || meta.finish_reason === 'cancelled') markStopped(entry);
     }
