@@ -304,7 +304,7 @@ async function loadHistory() {
     // events name an answer by chat-service's message id: the stored answer's id (also metadata.message_id);
     // answers stored before the turn routes kept it as client_message_id
     if (m.role === 'assistant') {
-      const eventId = meta.message_id || m.id || m.client_message_id;
+      const eventId = meta.message_id || m.client_message_id || m.id;
       if (eventId) ui.byMessageId.set(eventId, entry);
       if (meta.cancelled || meta.finish_reason === 'cancelled') markStopped(entry);
     }
