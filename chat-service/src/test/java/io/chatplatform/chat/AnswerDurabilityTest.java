@@ -116,8 +116,12 @@ class AnswerDurabilityTest extends ChatTestSupport {
                         && "stop".equals(msg.path("finish_reason").asText(null))));
         String content = storedAssistant(sid, mid).path("content").asText();
         assertEquals(30, content.trim().split(" ").length);
-        // once Redis is back: the completion is announced, the lock released, nothing counted lost
-        JsonNode completed = awaitEvent(sid, "message.completed");
+        // once Redis is back: the completion is announced, the lock released, nothing counted lost. The test's own
+        // reads of the stream block while the pause lasts and may time out (10 s) before it ends: those are retried.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(io.smallrye.mutiny.TimeoutException.class)
+                .until(() -> !eventsOfType(sid, "message.completed").isEmpty());
+        JsonNode completed = eventsOfType(sid, "message.completed").get(0);
         assertEquals(content, completed.path("content").asText());
         chat(user, Map.of("session_id", sid, "message", "after the pause")).then().statusCode(200);
         assertEquals(lost, metric("chat_answers_lost_total"));
