@@ -10,7 +10,7 @@
 # Knobs (defaults in brackets): STARTUP_RUNS [5], STARTUP_LOAD_WAIT [60 s per start, for load < 0.5], FANOUT_RUNS [3] (+ bench/relay-fanout/README.md's knobs),
 # TTFT_LEVELS ["1:200,20:200,100:400" = concurrency:turns per run], TTFT_REPS [3]
 # (alternated direct/stack runs per level), TTFT_WARMUP [400 turns at concurrency 20],
-# STACK_JAVA_OPTS ["-XX:+UseSerialGC -Xmx512m"] for the services of (c) and (d), HISTORY_N [1000 per round],
+# STACK_JAVA_OPTS [the production flags, as STARTUP_JAVA_OPTS] for the services of (c) and (d), HISTORY_N [1000 per round],
 # HISTORY_ROUNDS [3], HISTORY_WARMUP [1500], HISTORY_MESSAGES [100000], LOAD_MAX [0.5] and LOAD_WAIT_S [120]
 # (bounded wait for a quiet machine before each run of (c) and (d)), ONLY [startup,history,fanout,ttft].
 # A smoke test of (c) and (d): SKIP_BUILD=1 ONLY=history,ttft TTFT_LEVELS=1:20,20:40 TTFT_REPS=3 TTFT_WARMUP=40 \
@@ -30,14 +30,14 @@ ONLY=${ONLY:-startup,history,fanout,ttft}
 STARTUP_RUNS=${STARTUP_RUNS:-5}
 STARTUP_LOAD_WAIT=${STARTUP_LOAD_WAIT:-60}
 # (a) starts the services with the production JVM flags (infra/local/run.sh, the images, infra/k8s)
-STARTUP_JAVA_OPTS=${STARTUP_JAVA_OPTS:--XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError}
+STARTUP_JAVA_OPTS=${STARTUP_JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError}
 TTFT_LEVELS=${TTFT_LEVELS:-1:200,20:200,100:400}
 TTFT_REPS=${TTFT_REPS:-3}
 TTFT_WARMUP=${TTFT_WARMUP:-400}
 export LOAD_MAX=${LOAD_MAX:-0.5}
 LOAD_WAIT_S=${LOAD_WAIT_S:-120}
-# (c) measures steady state: the full JIT (infra/local's default stops at C1 for a fast start) and a bounded heap
-STACK_JAVA_OPTS=${STACK_JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}
+# (c) and (d) run the services with the production flags (BENCHMARKS.md rule 8), after a warm-up
+STACK_JAVA_OPTS=${STACK_JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError}
 HISTORY_N=${HISTORY_N:-1000}
 HISTORY_ROUNDS=${HISTORY_ROUNDS:-3}
 HISTORY_WARMUP=${HISTORY_WARMUP:-1500}

@@ -24,8 +24,8 @@ ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-1500}
 LOAD_MAX=${LOAD_MAX:-0.5}
 LOAD_WAIT_S=${LOAD_WAIT_S:-120}
-# the JVM flags of bench/run.sh's (c): the full JIT and a bounded heap (steady state, not a fast start)
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}
+# the production JVM flags, as bench/run.sh's (c)
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError}
 MESSAGES=${MESSAGES:-100000}
 PAGE=${PAGE:-50}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
