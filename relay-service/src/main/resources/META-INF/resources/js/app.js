@@ -2,6 +2,7 @@ import * as auth from './auth.js';
 import { sessions as api, ApiError } from './api.js';
 import { SessionSocket } from './socket.js';
 import { renderMarkdown, renderSnippet } from './render.js';
+import { copyButton, decorateCode } from './copy.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, cls, text) => {
@@ -20,6 +21,8 @@ const ui = {
   turn: null, // {clientId, messageId, stopRequested}: our message from send until its answer ends
   cursor: null,
   renderQueued: new Set(),
+  held: null, // events that arrived while the history loads: applied after it, in order
+  turnStarted: false, // a message.created arrived since the history was loaded (the relay replays the turn in flight)
 };
 
 // ---------- login ----------
@@ -236,6 +239,7 @@ function closeSession() {
   ui.byClientId.clear();
   ui.streaming = null;
   ui.turn = null;
+  ui.held = null;
   $('messages').replaceChildren();
   $('session-title').textContent = 'No conversation open';
   $('chat-actions').hidden = true;
@@ -256,7 +260,10 @@ async function openSession(id) {
   $('session-title').textContent = label ? label.textContent : 'Conversation';
   ui.current.title = $('session-title').textContent;
   const socket = new SessionSocket(id, {
-    onEvent: (ev) => { if (ui.socket === socket) handleEvent(ev); },
+    onEvent: (ev) => {
+      if (ui.socket !== socket) return;
+      if (ui.held) ui.held.push(ev); else handleEvent(ev);
+    },
     onStatus: (s) => { if (ui.socket === socket) setConn(s); },
     onReady: (ready) => {
       if (ui.socket !== socket) return;
@@ -265,7 +272,16 @@ async function openSession(id) {
       $('conn').dataset.recovered = String(!!ready.recovered);
       $('conn').dataset.replayed = String(ready.replayed ?? 0);
       // First open, or the stream no longer reaches back: the history is the source of truth.
-      if (!ready.resumed || !ready.recovered) loadHistory();
+      // The relay then replays the answer in flight from its start; those events wait for the history.
+      if (!ready.resumed || !ready.recovered) {
+        ui.held = ui.held || [];
+        loadHistory().finally(() => {
+          if (ui.socket !== socket) return;
+          const held = ui.held || [];
+          ui.held = null;
+          for (const ev of held) handleEvent(ev);
+        });
+      }
     },
     onGone: () => { showError(new Error('This conversation no longer exists.')); closeSession(); },
   });
@@ -293,13 +309,16 @@ async function loadHistory() {
     return;
   }
   if (!ui.current || ui.current.id !== id) return;
-  // Keep a message that is still streaming; replace everything else with the stored history.
-  const live = ui.streaming ? ui.byMessageId.get(ui.streaming) : null;
+  // Replace everything with the stored history; an answer in flight is replayed from its start after it.
+  ui.turnStarted = false;
+  // our sends the history does not hold yet stay, after it
+  const unsettled = [...ui.byClientId.entries()].filter(([, e]) => e.node.classList.contains('pending') || e.node.classList.contains('unsent'));
   $('messages').replaceChildren();
   ui.byMessageId.clear();
   ui.byClientId.clear();
   for (const m of items) {
     const entry = addMessage(m.id, m.role, m.content, { clientId: m.client_message_id });
+    entry.fromHistory = true;
     const meta = parseMeta(m.metadata);
     // events name an answer by chat-service's message id: the stored answer's id (also metadata.message_id);
     // answers stored before the turn routes kept it as client_message_id
@@ -310,9 +329,10 @@ async function loadHistory() {
     }
     for (const t of meta.tool_calls || []) addTool(entry, t.tool || t.name, { ok: t.ok !== false, summary: t.summary || '' });
   }
-  if (live && !ui.byMessageId.has(ui.streaming)) {
-    $('messages').append(live.node);
-    ui.byMessageId.set(ui.streaming, live);
+  for (const [clientId, entry] of unsettled) {
+    if (ui.byClientId.has(clientId)) continue;
+    ui.byClientId.set(clientId, entry);
+    $('messages').append(entry.node);
   }
   scrollToEnd();
 }
@@ -330,6 +350,7 @@ function addMessage(messageId, role, content, { clientId, streaming = false } = 
   const body = el('div', 'body');
   node.append(tools, body);
   const entry = { node, body, tools, role, content: content || '', streamed: null, streaming, toolNodes: new Map() };
+  if (role !== 'user') node.append(copyButton('Copy answer', () => entry.content));
   if (messageId) ui.byMessageId.set(messageId, entry);
   if (clientId) ui.byClientId.set(clientId, entry);
   paint(entry);
@@ -339,7 +360,7 @@ function addMessage(messageId, role, content, { clientId, streaming = false } = 
 
 function paint(entry) {
   if (entry.role === 'user') entry.body.textContent = entry.content; // user text is shown as typed
-  else renderMarkdown(entry.body, entry.content);
+  else { renderMarkdown(entry.body, entry.content); decorateCode(entry.body); }
   entry.node.classList.toggle('streaming', entry.streaming);
 }
 
@@ -409,6 +430,8 @@ function markStopped(entry) {
 function handleEvent(ev) {
   switch (ev.type) {
     case 'message.created': {
+      ui.turnStarted = true;
+      if (ev.client_message_id) ui.socket?.settle(ev.client_message_id);
       if (ui.byMessageId.has(ev.message_id)) return;
       const pending = ev.client_message_id ? ui.byClientId.get(ev.client_message_id) : null;
       if (pending) {
@@ -421,11 +444,14 @@ function handleEvent(ev) {
       break;
     }
     case 'accepted':
+      ui.socket?.settle(ev.client_message_id);
       if (ui.turn && ui.turn.clientId === ev.client_message_id && !ui.turn.messageId) learnTurnId(ev.message_id);
       break;
     case 'message.delta': {
       const entry = assistantEntry(ev.message_id);
       if (!entry.streaming) { entry.streaming = true; $('announcer').textContent = 'Assistant is answering…'; }
+      // the stored answer so far (a checkpoint) gives way to the replayed turn, which starts at its beginning
+      if (entry.fromHistory && entry.streamed === null && ui.turnStarted) entry.content = '';
       entry.content += ev.delta || '';
       entry.streamed = (entry.streamed ?? '') + (ev.delta || '');
       setGenerating(ev.message_id);
@@ -472,8 +498,11 @@ function handleEvent(ev) {
       break;
     case 'error':
       if (ev.code === 'send_failed') {
+        // sent again after a reconnect, and already running from the first time: not a failure
+        if (ev.status === 409 && ui.socket?.wasResent(ev.client_message_id)) { ui.socket.settle(ev.client_message_id); break; }
+        ui.socket?.settle(ev.client_message_id);
         const entry = ev.client_message_id ? ui.byClientId.get(ev.client_message_id) : null;
-        if (entry) { entry.node.classList.add('unsent'); entry.node.classList.remove('pending'); }
+        if (entry) markUnsent(entry, ev.client_message_id);
         if (ui.turn && ui.turn.clientId === ev.client_message_id) { ui.turn = null; updateStop(); }
         showError(new Error(ev.status === 429 ? 'Slow down a little: too many messages.' : 'Your message could not be sent.'));
       } else if (ev.code !== 'history_reload_required') {
@@ -505,17 +534,33 @@ function sendMessage() {
   const content = input.value.trim();
   if (!content || !ui.socket) return;
   const clientId = crypto.randomUUID();
-  if (!ui.socket.send({ type: 'message.send', content, client_message_id: clientId })) {
-    showError(new Error('Not connected; your message is still in the box.'));
-    return;
-  }
   const entry = addMessage(null, 'user', content, { clientId });
+  entry.node.dataset.clientId = clientId;
+  submit(entry, clientId);
+  input.value = '';
+  scrollToEnd();
+}
+
+// Shown at once as pending; the socket sends it when it is ready (now, or once it has (re)connected).
+function submit(entry, clientId) {
+  entry.node.classList.remove('unsent');
+  entry.node.querySelector('.retry')?.remove();
   entry.node.classList.add('pending');
+  ui.socket.sendMessage({ type: 'message.send', content: entry.content, client_message_id: clientId });
   ui.turn = { clientId, messageId: null, stopRequested: false };
   updateStop();
-  input.value = '';
   $('chat-error').textContent = '';
-  scrollToEnd();
+}
+
+// A real refusal (not a timing matter): the message stays, with a retry under the same client_message_id.
+function markUnsent(entry, clientId) {
+  entry.node.classList.add('unsent');
+  entry.node.classList.remove('pending');
+  if (entry.node.querySelector('.retry')) return;
+  const b = el('button', 'retry secondary', 'Retry');
+  b.type = 'button';
+  b.addEventListener('click', () => { if (ui.socket) submit(entry, clientId); });
+  entry.node.append(b);
 }
 
 // ---------- bits ----------
