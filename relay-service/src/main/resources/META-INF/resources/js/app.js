@@ -1,8 +1,9 @@
 import * as auth from './auth.js';
 import { sessions as api, ApiError } from './api.js';
 import { SessionSocket } from './socket.js';
-import { renderMarkdown, renderSnippet } from './render.js';
-import { copyButton, decorateCode } from './copy.js';
+import { renderSnippet } from './render.js';
+import { initial, reduce } from './conversation.js';
+import { MessageList } from './messages.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, cls, text) => {
@@ -15,15 +16,17 @@ const el = (tag, cls, text) => {
 const ui = {
   current: null, // {id, title}
   socket: null,
-  byMessageId: new Map(), // message_id -> {node, body, role, content, streaming, tools}
-  byClientId: new Map(), // client_message_id -> entry (optimistic user messages)
-  streaming: null, // message_id being generated
-  turn: null, // {clientId, messageId, stopRequested}: our message from send until its answer ends
-  cursor: null,
-  renderQueued: new Set(),
+  state: initial(), // the open conversation (conversation.js), changed only by dispatch()
+  stopRequested: false, // Stop pressed before the answer's id was known
   held: null, // events that arrived while the history loads: applied after it, in order
-  turnStarted: false, // a message.created arrived since the history was loaded (the relay replays the turn in flight)
+  cursor: null,
 };
+
+// a refused message is sent again under its own client_message_id
+const list = new MessageList($('messages'), {
+  onRetry: (msg) => { if (ui.socket) submit(msg.clientId, msg.content); },
+  onPaint: () => scrollToEnd(true),
+});
 
 // ---------- login ----------
 function showLogin(message) {
@@ -235,12 +238,10 @@ function closeSession() {
   if (ui.socket) ui.socket.stop();
   ui.socket = null;
   ui.current = null;
-  ui.byMessageId.clear();
-  ui.byClientId.clear();
-  ui.streaming = null;
-  ui.turn = null;
+  ui.state = initial();
+  ui.stopRequested = false;
   ui.held = null;
-  $('messages').replaceChildren();
+  list.clear();
   $('session-title').textContent = 'No conversation open';
   $('chat-actions').hidden = true;
   $('composer-input').disabled = true;
@@ -309,190 +310,61 @@ async function loadHistory() {
     return;
   }
   if (!ui.current || ui.current.id !== id) return;
-  // Replace everything with the stored history; an answer in flight is replayed from its start after it.
-  ui.turnStarted = false;
-  // our sends the history does not hold yet stay, after it
-  const unsettled = [...ui.byClientId.entries()].filter(([, e]) => e.node.classList.contains('pending') || e.node.classList.contains('unsent'));
-  $('messages').replaceChildren();
-  ui.byMessageId.clear();
-  ui.byClientId.clear();
-  for (const m of items) {
-    const entry = addMessage(m.id, m.role, m.content, { clientId: m.client_message_id });
-    entry.fromHistory = true;
-    const meta = parseMeta(m.metadata);
-    // events name an answer by chat-service's message id: the stored answer's id (also metadata.message_id);
-    // answers stored before the turn routes kept it as client_message_id
-    if (m.role === 'assistant') {
-      const eventId = meta.message_id || m.client_message_id || m.id;
-      if (eventId) ui.byMessageId.set(eventId, entry);
-      if (meta.cancelled || meta.finish_reason === 'cancelled') markStopped(entry);
-    }
-    for (const t of meta.tool_calls || []) addTool(entry, t.tool || t.name, { ok: t.ok !== false, summary: t.summary || '' });
-  }
-  for (const [clientId, entry] of unsettled) {
-    if (ui.byClientId.has(clientId)) continue;
-    ui.byClientId.set(clientId, entry);
-    $('messages').append(entry.node);
-  }
+  dispatch({ type: 'history', items }, true);
   scrollToEnd();
 }
 
-function parseMeta(meta) {
-  if (!meta) return {};
-  if (typeof meta === 'object') return meta;
-  try { return JSON.parse(meta); } catch { return {}; }
-}
-
-function addMessage(messageId, role, content, { clientId, streaming = false } = {}) {
-  const node = el('article', `msg ${role === 'user' ? 'user' : 'assistant'}`);
-  node.setAttribute('aria-label', role === 'user' ? 'You' : 'Assistant');
-  const tools = el('div', 'tools');
-  const body = el('div', 'body');
-  node.append(tools, body);
-  const entry = { node, body, tools, role, content: content || '', streamed: null, streaming, toolNodes: new Map() };
-  if (role !== 'user') node.append(copyButton('Copy answer', () => entry.content));
-  if (messageId) ui.byMessageId.set(messageId, entry);
-  if (clientId) ui.byClientId.set(clientId, entry);
-  paint(entry);
-  $('messages').append(node);
-  return entry;
-}
-
-function paint(entry) {
-  if (entry.role === 'user') entry.body.textContent = entry.content; // user text is shown as typed
-  else { renderMarkdown(entry.body, entry.content); decorateCode(entry.body); }
-  entry.node.classList.toggle('streaming', entry.streaming);
-}
-
-// Coalesce re-renders of a streaming answer to one per frame.
-function repaint(entry) {
-  if (ui.renderQueued.has(entry)) return;
-  ui.renderQueued.add(entry);
-  requestAnimationFrame(() => {
-    ui.renderQueued.delete(entry);
-    paint(entry);
-    scrollToEnd(true);
-  });
-}
-
-function addTool(entry, tool, finished) {
-  let chip = entry.toolNodes.get(tool);
-  if (!chip) {
-    chip = el('div', 'tool');
-    entry.toolNodes.set(tool, chip);
-    entry.tools.append(chip);
+/** The one way the conversation changes: reduce, then paint what changed and do the side effects. */
+function dispatch(ev, rebuild = false) {
+  const before = ui.state;
+  ui.state = reduce(before, ev);
+  list.render(ui.state, rebuild);
+  const turn = ui.state.turn;
+  // Stop pressed before the answer's id was known: cancel as soon as it is
+  if (turn && turn.messageId && ui.stopRequested && !(before.turn && before.turn.messageId)) {
+    ui.socket?.send({ type: 'cancel', message_id: turn.messageId });
   }
-  if (!finished) {
-    chip.className = 'tool running';
-    chip.textContent = `Using ${tool}…`;
-  } else {
-    chip.className = `tool ${finished.ok ? 'ok' : 'failed'}`;
-    chip.textContent = `${finished.ok ? '✓' : '✗'} ${tool}${finished.summary ? ` — ${finished.summary}` : ''}`;
-  }
-}
-
-function assistantEntry(messageId) {
-  let entry = ui.byMessageId.get(messageId);
-  if (!entry) entry = addMessage(messageId, 'assistant', '', { streaming: true });
-  return entry;
-}
-
-function setGenerating(messageId) {
-  ui.streaming = messageId;
-  if (messageId && ui.turn && !ui.turn.messageId) learnTurnId(messageId);
+  if (!turn && !ui.state.streaming) ui.stopRequested = false;
   updateStop();
 }
 
-// Stop is offered from send until the answer ends (completed, failed or refused).
-function updateStop() {
-  const busy = !!(ui.streaming || ui.turn);
-  $('stop').hidden = !busy;
-  if (!busy) { $('stop').disabled = false; $('stop').textContent = 'Stop'; }
-  $('messages').setAttribute('aria-busy', busy ? 'true' : 'false');
-}
-
-function learnTurnId(messageId) {
-  ui.turn.messageId = messageId;
-  if (ui.turn.stopRequested && ui.socket) ui.socket.send({ type: 'cancel', message_id: messageId });
-}
-
-function endTurn(messageId) {
-  if (ui.streaming === messageId) ui.streaming = null;
-  if (ui.turn && (!ui.turn.messageId || ui.turn.messageId === messageId)) ui.turn = null;
-  updateStop();
-}
-
-function markStopped(entry) {
-  entry.node.classList.add('stopped');
-  if (!entry.node.querySelector('.failure')) entry.node.append(el('p', 'failure', 'Stopped.'));
+function answerOf(ev) {
+  const key = ui.state.ids[ev.message_id];
+  return key ? ui.state.byKey[key] : null;
 }
 
 function handleEvent(ev) {
   switch (ev.type) {
-    case 'message.created': {
-      ui.turnStarted = true;
+    case 'message.created':
       if (ev.client_message_id) ui.socket?.settle(ev.client_message_id);
-      if (ui.byMessageId.has(ev.message_id)) return;
-      const pending = ev.client_message_id ? ui.byClientId.get(ev.client_message_id) : null;
-      if (pending) {
-        pending.node.classList.remove('pending');
-        ui.byMessageId.set(ev.message_id, pending);
-        return;
-      }
-      addMessage(ev.message_id, ev.role, ev.content, { clientId: ev.client_message_id, streaming: ev.role !== 'user' && !ev.content });
+      dispatch(ev);
       scrollToEnd(true);
       break;
-    }
     case 'accepted':
       ui.socket?.settle(ev.client_message_id);
-      if (ui.turn && ui.turn.clientId === ev.client_message_id && !ui.turn.messageId) learnTurnId(ev.message_id);
+      dispatch(ev);
       break;
     case 'message.delta': {
-      const entry = assistantEntry(ev.message_id);
-      if (!entry.streaming) { entry.streaming = true; $('announcer').textContent = 'Assistant is answering…'; }
-      // the stored answer so far (a checkpoint) gives way to the replayed turn, which starts at its beginning
-      if (entry.fromHistory && entry.streamed === null && ui.turnStarted) entry.content = '';
-      entry.content += ev.delta || '';
-      entry.streamed = (entry.streamed ?? '') + (ev.delta || '');
-      setGenerating(ev.message_id);
-      repaint(entry);
+      const was = answerOf(ev);
+      dispatch(ev);
+      if (!was || !was.streaming) $('announcer').textContent = 'Assistant is answering…';
       break;
     }
     case 'tool.started':
-      addTool(assistantEntry(ev.message_id), ev.tool);
-      setGenerating(ev.message_id);
-      break;
     case 'tool.finished':
-      addTool(assistantEntry(ev.message_id), ev.tool, { ok: ev.ok !== false, summary: ev.summary || '' });
+      dispatch(ev);
       break;
     case 'message.completed': {
-      const entry = assistantEntry(ev.message_id);
-      entry.streaming = false;
-      // Whether the deltas this page saw add up to the stored answer (none lost or repeated, also across a
-      // reconnect); shown as data-stream on the bubble, harmless, and what the end-to-end test checks.
-      if (entry.streamed !== null && typeof ev.content === 'string') {
-        entry.node.dataset.stream = entry.streamed === ev.content ? 'complete' : 'diverged';
-      }
-      if (typeof ev.content === 'string') entry.content = ev.content;
-      paint(entry);
-      const stopped = ev.cancelled === true || ev.finish_reason === 'cancelled';
-      if (stopped) markStopped(entry);
-      endTurn(ev.message_id);
-      $('announcer').textContent = stopped ? 'Stopped.' : `Assistant: ${entry.content.slice(0, 500)}`;
+      dispatch(ev);
+      const m = answerOf(ev);
+      $('announcer').textContent = m?.stopped ? 'Stopped.' : `Assistant: ${(m?.content || '').slice(0, 500)}`;
       scrollToEnd(true);
       break;
     }
-    case 'message.failed': {
-      const entry = assistantEntry(ev.message_id);
-      entry.streaming = false;
-      paint(entry);
-      const note = el('p', 'failure', ev.error?.code === 'cancelled' ? 'Stopped.' : `The answer failed: ${ev.error?.message || 'unknown error'}${ev.retryable ? ' (you can try again)' : ''}`);
-      entry.node.append(note);
-      if (ev.error?.code === 'cancelled') entry.node.classList.add('stopped');
-      endTurn(ev.message_id);
-      $('announcer').textContent = note.textContent;
+    case 'message.failed':
+      dispatch(ev);
+      $('announcer').textContent = answerOf(ev)?.failure || '';
       break;
-    }
     case 'session.updated':
       if (ev.title) updateSessionTitle(ev.session_id, ev.title);
       break;
@@ -501,9 +373,7 @@ function handleEvent(ev) {
         // sent again after a reconnect, and already running from the first time: not a failure
         if (ev.status === 409 && ui.socket?.wasResent(ev.client_message_id)) { ui.socket.settle(ev.client_message_id); break; }
         ui.socket?.settle(ev.client_message_id);
-        const entry = ev.client_message_id ? ui.byClientId.get(ev.client_message_id) : null;
-        if (entry) markUnsent(entry, ev.client_message_id);
-        if (ui.turn && ui.turn.clientId === ev.client_message_id) { ui.turn = null; updateStop(); }
+        dispatch({ type: 'send_failed', client_message_id: ev.client_message_id });
         showError(new Error(ev.status === 429 ? 'Slow down a little: too many messages.' : 'Your message could not be sent.'));
       } else if (ev.code !== 'history_reload_required') {
         showError(new Error(ev.message || 'Something went wrong.'));
@@ -514,6 +384,14 @@ function handleEvent(ev) {
   }
 }
 
+// Stop is offered from send until the answer ends (completed, failed or refused).
+function updateStop() {
+  const busy = !!(ui.state.streaming || ui.state.turn);
+  $('stop').hidden = !busy;
+  if (!busy) { $('stop').disabled = false; $('stop').textContent = 'Stop'; }
+  $('messages').setAttribute('aria-busy', busy ? 'true' : 'false');
+}
+
 // ---------- composer ----------
 $('composer').addEventListener('submit', (e) => { e.preventDefault(); sendMessage(); });
 $('composer-input').addEventListener('keydown', (e) => {
@@ -521,9 +399,9 @@ $('composer-input').addEventListener('keydown', (e) => {
 });
 $('stop').addEventListener('click', () => {
   if (!ui.socket) return;
-  const messageId = ui.streaming || ui.turn?.messageId;
+  const messageId = ui.state.streaming || ui.state.turn?.messageId;
   if (messageId) ui.socket.send({ type: 'cancel', message_id: messageId });
-  else if (ui.turn) ui.turn.stopRequested = true; // cancelled as soon as the answer's id is known
+  else if (ui.state.turn) ui.stopRequested = true; // cancelled as soon as the answer's id is known
   else return;
   $('stop').disabled = true;
   $('stop').textContent = 'Stopping…';
@@ -533,34 +411,18 @@ function sendMessage() {
   const input = $('composer-input');
   const content = input.value.trim();
   if (!content || !ui.socket) return;
-  const clientId = crypto.randomUUID();
-  const entry = addMessage(null, 'user', content, { clientId });
-  entry.node.dataset.clientId = clientId;
-  submit(entry, clientId);
+  submit(crypto.randomUUID(), content);
   input.value = '';
   scrollToEnd();
 }
 
-// Shown at once as pending; the socket sends it when it is ready (now, or once it has (re)connected).
-function submit(entry, clientId) {
-  entry.node.classList.remove('unsent');
-  entry.node.querySelector('.retry')?.remove();
-  entry.node.classList.add('pending');
-  ui.socket.sendMessage({ type: 'message.send', content: entry.content, client_message_id: clientId });
-  ui.turn = { clientId, messageId: null, stopRequested: false };
-  updateStop();
+// Shown at once as pending; the socket sends it when it is ready (now, or once it has (re)connected), always
+// under the same client_message_id, so a retry is never a duplicate.
+function submit(clientId, content) {
+  ui.stopRequested = false;
+  dispatch({ type: 'send', client_id: clientId, content });
+  ui.socket.sendMessage({ type: 'message.send', content, client_message_id: clientId });
   $('chat-error').textContent = '';
-}
-
-// A real refusal (not a timing matter): the message stays, with a retry under the same client_message_id.
-function markUnsent(entry, clientId) {
-  entry.node.classList.add('unsent');
-  entry.node.classList.remove('pending');
-  if (entry.node.querySelector('.retry')) return;
-  const b = el('button', 'retry secondary', 'Retry');
-  b.type = 'button';
-  b.addEventListener('click', () => { if (ui.socket) submit(entry, clientId); });
-  entry.node.append(b);
 }
 
 // ---------- bits ----------

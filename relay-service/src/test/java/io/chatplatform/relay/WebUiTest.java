@@ -53,7 +53,7 @@ class WebUiTest {
 
     @Test
     void highlightJsAndTheCopyButtonsAreServedWithoutInlineCode() {
-        for (String path : new String[] { "/js/copy.js", "/js/cjs-shim.js" }) {
+        for (String path : new String[] { "/js/copy.js", "/js/cjs-shim.js", "/js/conversation.js", "/js/messages.js" }) {
             given().get(path).then().statusCode(200);
         }
         given().get("/_static/highlight.js/11.11.1/lib/core.js").then().statusCode(200)
