@@ -135,6 +135,21 @@ class InFlightReplayTest {
     }
 
     @Test
+    void aTurnSilentForLongerThanTheIdleBoundIsNotReplayedAsInFlight() throws Exception {
+        // a turn whose chat-service died ten minutes ago: message.created and a delta, never completed
+        long old = System.currentTimeMillis() - 600_000;
+        String key = "chat:stream:{" + session + "}";
+        events.command("XADD", key, old + "-0", "type", "message.created", "data",
+                "{\"type\":\"message.created\",\"session_id\":\"" + session + "\",\"message_id\":\"u1\",\"role\":\"user\",\"n\":0}");
+        events.command("XADD", key, old + "-1", "type", "message.delta", "data",
+                "{\"type\":\"message.delta\",\"session_id\":\"" + session + "\",\"message_id\":\"m1\",\"delta\":\"x\",\"n\":1}");
+        WsClient c = WsClient.connect(port, session, token, null);
+        JsonNode ready = c.nextOfType("ready", 5000);
+        assertEquals(0, ready.get("replayed").asInt(), ready.toString());
+        c.close();
+    }
+
+    @Test
     void aResumeThatCannotRecoverStillGetsTheTurnInFlight() throws Exception {
         events.publish(session, "message.created", "\"role\":\"user\",\"content\":\"tell me\",\"n\":0", 1000);
         for (int i = 1; i <= 10; i++) {
