@@ -69,6 +69,8 @@ ensure_tools() {
   # the server too, not only a client (pg_bin finds its binaries)
   { command -v psql >/dev/null && [ -n "$(pg_bin)" ]; } || missing+=(postgresql postgresql-client)
   command -v nginx >/dev/null || missing+=(nginx)
+  # relay-service's build runs the web UI's unit tests with Node's built-in test runner (node --test, Node >= 18)
+  command -v node >/dev/null || missing+=(nodejs)
   [ "${1:-}" = --test ] && {
     # the deployment contract tests render the kustomize overlays and check the Prometheus rules
     command -v kubectl >/dev/null || missing+=(kubernetes-client)

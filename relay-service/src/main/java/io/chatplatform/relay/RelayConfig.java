@@ -52,6 +52,13 @@ public interface RelayConfig {
     int maxReplay();
 
     /**
+     * A turn whose newest event is older than this is not replayed to a new client as in flight: its chat-service
+     * died mid-answer (the session lock expires after 5 min), and the history holds what was stored of it.
+     */
+    @WithDefault("5m")
+    Duration inFlightIdle();
+
+    /**
      * Stream reads in flight at once when every session's gap is filled after a lost subscription: thousands
      * of sessions at once would exhaust the Redis pool (and refuse most reads).
      */

@@ -1,7 +1,9 @@
 import * as auth from './auth.js';
 import { sessions as api, ApiError } from './api.js';
 import { SessionSocket } from './socket.js';
-import { renderMarkdown, renderSnippet } from './render.js';
+import { renderSnippet } from './render.js';
+import { initial, reduce } from './conversation.js';
+import { MessageList } from './messages.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, cls, text) => {
@@ -14,13 +16,17 @@ const el = (tag, cls, text) => {
 const ui = {
   current: null, // {id, title}
   socket: null,
-  byMessageId: new Map(), // message_id -> {node, body, role, content, streaming, tools}
-  byClientId: new Map(), // client_message_id -> entry (optimistic user messages)
-  streaming: null, // message_id being generated
-  turn: null, // {clientId, messageId, stopRequested}: our message from send until its answer ends
+  state: initial(), // the open conversation (conversation.js), changed only by dispatch()
+  stopRequested: false, // Stop pressed before the answer's id was known
+  held: null, // events that arrived while the history loads: applied after it, in order
   cursor: null,
-  renderQueued: new Set(),
 };
+
+// a refused message is sent again under its own client_message_id
+const list = new MessageList($('messages'), {
+  onRetry: (msg) => { if (ui.socket) submit(msg.clientId, msg.content); },
+  onPaint: () => scrollToEnd(true),
+});
 
 // ---------- login ----------
 function showLogin(message) {
@@ -232,11 +238,10 @@ function closeSession() {
   if (ui.socket) ui.socket.stop();
   ui.socket = null;
   ui.current = null;
-  ui.byMessageId.clear();
-  ui.byClientId.clear();
-  ui.streaming = null;
-  ui.turn = null;
-  $('messages').replaceChildren();
+  ui.state = initial();
+  ui.stopRequested = false;
+  ui.held = null;
+  list.clear();
   $('session-title').textContent = 'No conversation open';
   $('chat-actions').hidden = true;
   $('composer-input').disabled = true;
@@ -256,7 +261,10 @@ async function openSession(id) {
   $('session-title').textContent = label ? label.textContent : 'Conversation';
   ui.current.title = $('session-title').textContent;
   const socket = new SessionSocket(id, {
-    onEvent: (ev) => { if (ui.socket === socket) handleEvent(ev); },
+    onEvent: (ev) => {
+      if (ui.socket !== socket) return;
+      if (ui.held) ui.held.push(ev); else handleEvent(ev);
+    },
     onStatus: (s) => { if (ui.socket === socket) setConn(s); },
     onReady: (ready) => {
       if (ui.socket !== socket) return;
@@ -265,7 +273,16 @@ async function openSession(id) {
       $('conn').dataset.recovered = String(!!ready.recovered);
       $('conn').dataset.replayed = String(ready.replayed ?? 0);
       // First open, or the stream no longer reaches back: the history is the source of truth.
-      if (!ready.resumed || !ready.recovered) loadHistory();
+      // The relay then replays the answer in flight from its start; those events wait for the history.
+      if (!ready.resumed || !ready.recovered) {
+        ui.held = ui.held || [];
+        loadHistory().finally(() => {
+          if (ui.socket !== socket) return;
+          const held = ui.held || [];
+          ui.held = null;
+          for (const ev of held) handleEvent(ev);
+        });
+      }
     },
     onGone: () => { showError(new Error('This conversation no longer exists.')); closeSession(); },
   });
@@ -293,188 +310,70 @@ async function loadHistory() {
     return;
   }
   if (!ui.current || ui.current.id !== id) return;
-  // Keep a message that is still streaming; replace everything else with the stored history.
-  const live = ui.streaming ? ui.byMessageId.get(ui.streaming) : null;
-  $('messages').replaceChildren();
-  ui.byMessageId.clear();
-  ui.byClientId.clear();
-  for (const m of items) {
-    const entry = addMessage(m.id, m.role, m.content, { clientId: m.client_message_id });
-    const meta = parseMeta(m.metadata);
-    // events name an answer by chat-service's message id: the stored answer's id (also metadata.message_id);
-    // answers stored before the turn routes kept it as client_message_id
-    if (m.role === 'assistant') {
-      const eventId = meta.message_id || m.client_message_id || m.id;
-      if (eventId) ui.byMessageId.set(eventId, entry);
-      if (meta.cancelled || meta.finish_reason === 'cancelled') markStopped(entry);
-    }
-    for (const t of meta.tool_calls || []) addTool(entry, t.tool || t.name, { ok: t.ok !== false, summary: t.summary || '' });
-  }
-  if (live && !ui.byMessageId.has(ui.streaming)) {
-    $('messages').append(live.node);
-    ui.byMessageId.set(ui.streaming, live);
-  }
+  dispatch({ type: 'history', items }, true);
   scrollToEnd();
 }
 
-function parseMeta(meta) {
-  if (!meta) return {};
-  if (typeof meta === 'object') return meta;
-  try { return JSON.parse(meta); } catch { return {}; }
-}
-
-function addMessage(messageId, role, content, { clientId, streaming = false } = {}) {
-  const node = el('article', `msg ${role === 'user' ? 'user' : 'assistant'}`);
-  node.setAttribute('aria-label', role === 'user' ? 'You' : 'Assistant');
-  const tools = el('div', 'tools');
-  const body = el('div', 'body');
-  node.append(tools, body);
-  const entry = { node, body, tools, role, content: content || '', streamed: null, streaming, toolNodes: new Map() };
-  if (messageId) ui.byMessageId.set(messageId, entry);
-  if (clientId) ui.byClientId.set(clientId, entry);
-  paint(entry);
-  $('messages').append(node);
-  return entry;
-}
-
-function paint(entry) {
-  if (entry.role === 'user') entry.body.textContent = entry.content; // user text is shown as typed
-  else renderMarkdown(entry.body, entry.content);
-  entry.node.classList.toggle('streaming', entry.streaming);
-}
-
-// Coalesce re-renders of a streaming answer to one per frame.
-function repaint(entry) {
-  if (ui.renderQueued.has(entry)) return;
-  ui.renderQueued.add(entry);
-  requestAnimationFrame(() => {
-    ui.renderQueued.delete(entry);
-    paint(entry);
-    scrollToEnd(true);
-  });
-}
-
-function addTool(entry, tool, finished) {
-  let chip = entry.toolNodes.get(tool);
-  if (!chip) {
-    chip = el('div', 'tool');
-    entry.toolNodes.set(tool, chip);
-    entry.tools.append(chip);
+/** The one way the conversation changes: reduce, then paint what changed and do the side effects. */
+function dispatch(ev, rebuild = false) {
+  const before = ui.state;
+  ui.state = reduce(before, ev);
+  list.render(ui.state, rebuild);
+  const turn = ui.state.turn;
+  // Stop pressed before the answer's id was known: cancel as soon as it is
+  if (turn && turn.messageId && ui.stopRequested && !(before.turn && before.turn.messageId)) {
+    ui.socket?.send({ type: 'cancel', message_id: turn.messageId });
   }
-  if (!finished) {
-    chip.className = 'tool running';
-    chip.textContent = `Using ${tool}…`;
-  } else {
-    chip.className = `tool ${finished.ok ? 'ok' : 'failed'}`;
-    chip.textContent = `${finished.ok ? '✓' : '✗'} ${tool}${finished.summary ? ` — ${finished.summary}` : ''}`;
-  }
-}
-
-function assistantEntry(messageId) {
-  let entry = ui.byMessageId.get(messageId);
-  if (!entry) entry = addMessage(messageId, 'assistant', '', { streaming: true });
-  return entry;
-}
-
-function setGenerating(messageId) {
-  ui.streaming = messageId;
-  if (messageId && ui.turn && !ui.turn.messageId) learnTurnId(messageId);
+  if (!turn && !ui.state.streaming) ui.stopRequested = false;
   updateStop();
 }
 
-// Stop is offered from send until the answer ends (completed, failed or refused).
-function updateStop() {
-  const busy = !!(ui.streaming || ui.turn);
-  $('stop').hidden = !busy;
-  if (!busy) { $('stop').disabled = false; $('stop').textContent = 'Stop'; }
-  $('messages').setAttribute('aria-busy', busy ? 'true' : 'false');
-}
-
-function learnTurnId(messageId) {
-  ui.turn.messageId = messageId;
-  if (ui.turn.stopRequested && ui.socket) ui.socket.send({ type: 'cancel', message_id: messageId });
-}
-
-function endTurn(messageId) {
-  if (ui.streaming === messageId) ui.streaming = null;
-  if (ui.turn && (!ui.turn.messageId || ui.turn.messageId === messageId)) ui.turn = null;
-  updateStop();
-}
-
-function markStopped(entry) {
-  entry.node.classList.add('stopped');
-  if (!entry.node.querySelector('.failure')) entry.node.append(el('p', 'failure', 'Stopped.'));
+function answerOf(ev) {
+  const key = ui.state.ids[ev.message_id];
+  return key ? ui.state.byKey[key] : null;
 }
 
 function handleEvent(ev) {
   switch (ev.type) {
-    case 'message.created': {
-      if (ui.byMessageId.has(ev.message_id)) return;
-      const pending = ev.client_message_id ? ui.byClientId.get(ev.client_message_id) : null;
-      if (pending) {
-        pending.node.classList.remove('pending');
-        ui.byMessageId.set(ev.message_id, pending);
-        return;
-      }
-      addMessage(ev.message_id, ev.role, ev.content, { clientId: ev.client_message_id, streaming: ev.role !== 'user' && !ev.content });
+    case 'message.created':
+      if (ev.client_message_id) ui.socket?.settle(ev.client_message_id);
+      dispatch(ev);
       scrollToEnd(true);
       break;
-    }
     case 'accepted':
-      if (ui.turn && ui.turn.clientId === ev.client_message_id && !ui.turn.messageId) learnTurnId(ev.message_id);
+      ui.socket?.settle(ev.client_message_id);
+      dispatch(ev);
       break;
     case 'message.delta': {
-      const entry = assistantEntry(ev.message_id);
-      if (!entry.streaming) { entry.streaming = true; $('announcer').textContent = 'Assistant is answering…'; }
-      entry.content += ev.delta || '';
-      entry.streamed = (entry.streamed ?? '') + (ev.delta || '');
-      setGenerating(ev.message_id);
-      repaint(entry);
+      const was = answerOf(ev);
+      dispatch(ev);
+      if (!was || !was.streaming) $('announcer').textContent = 'Assistant is answering…';
       break;
     }
     case 'tool.started':
-      addTool(assistantEntry(ev.message_id), ev.tool);
-      setGenerating(ev.message_id);
-      break;
     case 'tool.finished':
-      addTool(assistantEntry(ev.message_id), ev.tool, { ok: ev.ok !== false, summary: ev.summary || '' });
+      dispatch(ev);
       break;
     case 'message.completed': {
-      const entry = assistantEntry(ev.message_id);
-      entry.streaming = false;
-      // Whether the deltas this page saw add up to the stored answer (none lost or repeated, also across a
-      // reconnect); shown as data-stream on the bubble, harmless, and what the end-to-end test checks.
-      if (entry.streamed !== null && typeof ev.content === 'string') {
-        entry.node.dataset.stream = entry.streamed === ev.content ? 'complete' : 'diverged';
-      }
-      if (typeof ev.content === 'string') entry.content = ev.content;
-      paint(entry);
-      const stopped = ev.cancelled === true || ev.finish_reason === 'cancelled';
-      if (stopped) markStopped(entry);
-      endTurn(ev.message_id);
-      $('announcer').textContent = stopped ? 'Stopped.' : `Assistant: ${entry.content.slice(0, 500)}`;
+      dispatch(ev);
+      const m = answerOf(ev);
+      $('announcer').textContent = m?.stopped ? 'Stopped.' : `Assistant: ${(m?.content || '').slice(0, 500)}`;
       scrollToEnd(true);
       break;
     }
-    case 'message.failed': {
-      const entry = assistantEntry(ev.message_id);
-      entry.streaming = false;
-      paint(entry);
-      const note = el('p', 'failure', ev.error?.code === 'cancelled' ? 'Stopped.' : `The answer failed: ${ev.error?.message || 'unknown error'}${ev.retryable ? ' (you can try again)' : ''}`);
-      entry.node.append(note);
-      if (ev.error?.code === 'cancelled') entry.node.classList.add('stopped');
-      endTurn(ev.message_id);
-      $('announcer').textContent = note.textContent;
+    case 'message.failed':
+      dispatch(ev);
+      $('announcer').textContent = answerOf(ev)?.failure || '';
       break;
-    }
     case 'session.updated':
       if (ev.title) updateSessionTitle(ev.session_id, ev.title);
       break;
     case 'error':
       if (ev.code === 'send_failed') {
-        const entry = ev.client_message_id ? ui.byClientId.get(ev.client_message_id) : null;
-        if (entry) { entry.node.classList.add('unsent'); entry.node.classList.remove('pending'); }
-        if (ui.turn && ui.turn.clientId === ev.client_message_id) { ui.turn = null; updateStop(); }
+        // sent again after a reconnect, and already running from the first time: not a failure
+        if (ev.status === 409 && ui.socket?.wasResent(ev.client_message_id)) { ui.socket.settle(ev.client_message_id); break; }
+        ui.socket?.settle(ev.client_message_id);
+        dispatch({ type: 'send_failed', client_message_id: ev.client_message_id });
         showError(new Error(ev.status === 429 ? 'Slow down a little: too many messages.' : 'Your message could not be sent.'));
       } else if (ev.code !== 'history_reload_required') {
         showError(new Error(ev.message || 'Something went wrong.'));
@@ -485,6 +384,14 @@ function handleEvent(ev) {
   }
 }
 
+// Stop is offered from send until the answer ends (completed, failed or refused).
+function updateStop() {
+  const busy = !!(ui.state.streaming || ui.state.turn);
+  $('stop').hidden = !busy;
+  if (!busy) { $('stop').disabled = false; $('stop').textContent = 'Stop'; }
+  $('messages').setAttribute('aria-busy', busy ? 'true' : 'false');
+}
+
 // ---------- composer ----------
 $('composer').addEventListener('submit', (e) => { e.preventDefault(); sendMessage(); });
 $('composer-input').addEventListener('keydown', (e) => {
@@ -492,9 +399,9 @@ $('composer-input').addEventListener('keydown', (e) => {
 });
 $('stop').addEventListener('click', () => {
   if (!ui.socket) return;
-  const messageId = ui.streaming || ui.turn?.messageId;
+  const messageId = ui.state.streaming || ui.state.turn?.messageId;
   if (messageId) ui.socket.send({ type: 'cancel', message_id: messageId });
-  else if (ui.turn) ui.turn.stopRequested = true; // cancelled as soon as the answer's id is known
+  else if (ui.state.turn) ui.stopRequested = true; // cancelled as soon as the answer's id is known
   else return;
   $('stop').disabled = true;
   $('stop').textContent = 'Stopping…';
@@ -504,18 +411,18 @@ function sendMessage() {
   const input = $('composer-input');
   const content = input.value.trim();
   if (!content || !ui.socket) return;
-  const clientId = crypto.randomUUID();
-  if (!ui.socket.send({ type: 'message.send', content, client_message_id: clientId })) {
-    showError(new Error('Not connected; your message is still in the box.'));
-    return;
-  }
-  const entry = addMessage(null, 'user', content, { clientId });
-  entry.node.classList.add('pending');
-  ui.turn = { clientId, messageId: null, stopRequested: false };
-  updateStop();
+  submit(crypto.randomUUID(), content);
   input.value = '';
-  $('chat-error').textContent = '';
   scrollToEnd();
+}
+
+// Shown at once as pending; the socket sends it when it is ready (now, or once it has (re)connected), always
+// under the same client_message_id, so a retry is never a duplicate.
+function submit(clientId, content) {
+  ui.stopRequested = false;
+  dispatch({ type: 'send', client_id: clientId, content });
+  ui.socket.sendMessage({ type: 'message.send', content, client_message_id: clientId });
+  $('chat-error').textContent = '';
 }
 
 // ---------- bits ----------

@@ -1,6 +1,28 @@
 // Markdown -> HTML through marked, then DOMPurify: no HTML or script from a message ever runs.
 import { Marked } from '/_static/marked/17.0.5/lib/marked.esm.js';
 import DOMPurify from '/_static/dompurify/3.4.15/dist/purify.es.mjs';
+import bash from '/_static/highlight.js/11.11.1/es/languages/bash.js';
+import css from '/_static/highlight.js/11.11.1/es/languages/css.js';
+import go from '/_static/highlight.js/11.11.1/es/languages/go.js';
+import java from '/_static/highlight.js/11.11.1/es/languages/java.js';
+import javascript from '/_static/highlight.js/11.11.1/es/languages/javascript.js';
+import json from '/_static/highlight.js/11.11.1/es/languages/json.js';
+import python from '/_static/highlight.js/11.11.1/es/languages/python.js';
+import rust from '/_static/highlight.js/11.11.1/es/languages/rust.js';
+import sql from '/_static/highlight.js/11.11.1/es/languages/sql.js';
+import typescript from '/_static/highlight.js/11.11.1/es/languages/typescript.js';
+import xml from '/_static/highlight.js/11.11.1/es/languages/xml.js';
+import yaml from '/_static/highlight.js/11.11.1/es/languages/yaml.js';
+
+// highlight.js core, loaded before this module by index.html (see cjs-shim.js)
+const hljs = window.module?.exports?.highlight ? window.module.exports : null;
+delete window.module;
+if (hljs) {
+  hljs.configure({ ignoreUnescapedHTML: true });
+  for (const [name, lang] of Object.entries({ bash, css, go, java, javascript, json, python, rust, sql, typescript, xml, yaml })) {
+    hljs.registerLanguage(name, lang);
+  }
+}
 
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -28,6 +50,17 @@ const OPTIONS = {
 export function renderMarkdown(target, markdown) {
   const html = marked.parse(String(markdown ?? ''), { async: false });
   target.replaceChildren(DOMPurify.sanitize(html, { ...OPTIONS, RETURN_DOM_FRAGMENT: true }));
+  highlightCode(target);
+}
+
+/** Colours the code blocks (escaped text in, spans with classes out: no HTML of the message runs, no style attribute). */
+function highlightCode(root) {
+  if (!hljs) return;
+  for (const code of root.querySelectorAll('pre > code')) {
+    const lang = /(?:^|\s)language-([\w-]+)/.exec(code.className)?.[1];
+    if (lang && !hljs.getLanguage(lang)) continue; // an unknown language stays plain
+    hljs.highlightElement(code);
+  }
 }
 
 /** Search snippets: escaped text with <mark> only. */

@@ -13,7 +13,14 @@ export class SessionSocket {
     this.onStatus = onStatus;
     this.onReady = onReady;
     this.onGone = onGone;
+    // Per session in sessionStorage for plain reconnects. A fresh open deliberately starts without it: the page
+    // then loads the history and the relay replays the answer in flight from its start (see relay README).
+    this.storageKey = `chat-last-event-id:${sessionId}`;
     this.lastEventId = null;
+    this.isReady = false;
+    // message.send frames by client_message_id until the relay took them (accepted) or refused them: a send is
+    // queued while the socket opens or reconnects and goes out on `ready`, always with the same id.
+    this.outbox = new Map();
     this.attempt = 0;
     this.failuresBeforeOpen = 0;
     this.closedByUs = false;
@@ -78,12 +85,14 @@ export class SessionSocket {
       this.lastFrameAt = Date.now();
       let ev;
       try { ev = JSON.parse(m.data); } catch { return; }
-      if (ev.id) this.lastEventId = ev.id;
+      if (ev.id) this.rememberEventId(ev.id);
       switch (ev.type) {
         case 'ready':
           this.attempt = 0;
+          this.isReady = true;
           this.onStatus('online');
           this.onReady(ev);
+          this.flushOutbox();
           break;
         case 'reconnect':
           this.nextDelay = Number(ev.delay_ms) || 1000;
@@ -96,6 +105,7 @@ export class SessionSocket {
     };
     ws.onclose = (e) => {
       clearInterval(this.pinger);
+      if (this.ws === ws) this.isReady = false;
       if (this.ws === ws) this.ws = null;
       if (this.closedByUs) return;
       this.onStatus('offline');
@@ -144,8 +154,37 @@ export class SessionSocket {
     this.send({ type: 'ping' });
   }
 
+  rememberEventId(id) {
+    this.lastEventId = id;
+    try { sessionStorage.setItem(this.storageKey, id); } catch { /* storage full or off: memory is enough */ }
+  }
+
+  /** Queues a message.send; it goes out now if the socket is ready, else on the next `ready`. */
+  sendMessage(frame) {
+    const item = { frame, sent: false, resent: false };
+    this.outbox.set(frame.client_message_id, item);
+    if (this.send(frame)) item.sent = true;
+  }
+
+  /** The relay answered for this client_message_id (accepted, refused, or its message.created arrived). */
+  settle(clientId) {
+    this.outbox.delete(clientId);
+  }
+
+  /** Whether this send was written to an earlier socket and sent again (a 409 for it means it is running). */
+  wasResent(clientId) {
+    return !!this.outbox.get(clientId)?.resent;
+  }
+
+  flushOutbox() {
+    for (const item of this.outbox.values()) {
+      if (item.sent) item.resent = true; // its socket closed before the relay answered: same id, never a duplicate
+      if (this.send(item.frame)) item.sent = true;
+    }
+  }
+
   send(frame) {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN || !this.isReady) return false;
     this.ws.send(JSON.stringify(frame));
     return true;
   }

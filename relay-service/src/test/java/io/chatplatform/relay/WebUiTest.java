@@ -52,6 +52,24 @@ class WebUiTest {
     }
 
     @Test
+    void highlightJsAndTheCopyButtonsAreServedWithoutInlineCode() {
+        for (String path : new String[] { "/js/copy.js", "/js/cjs-shim.js", "/js/conversation.js", "/js/messages.js" }) {
+            given().get(path).then().statusCode(200);
+        }
+        given().get("/_static/highlight.js/11.11.1/lib/core.js").then().statusCode(200)
+                .body(containsString("highlightElement"));
+        given().get("/_static/highlight.js/11.11.1/es/languages/python.js").then().statusCode(200)
+                .body(containsString("export"));
+        given().get("/_static/highlight.js/11.11.1/styles/github-dark.min.css").then().statusCode(200);
+        // classic scripts from 'self' before the module (highlight.js' core is CommonJS), no inline script or style
+        given().get("/").then().statusCode(200)
+                .body(containsString("<script src=\"/js/cjs-shim.js\"></script>"))
+                .body(containsString("<script src=\"/_static/highlight.js/11.11.1/lib/core.js\"></script>"))
+                .body(containsString("/_static/highlight.js/11.11.1/styles/github-dark.min.css"))
+                .body(not(containsString("<script>")), not(containsString("style=")));
+    }
+
+    @Test
     void theTokenTravelsAsASubprotocolNeverInTheUrl() {
         given().get("/js/socket.js").then().statusCode(200)
                 .body(containsString("quarkus-http-upgrade#Authorization#Bearer"))

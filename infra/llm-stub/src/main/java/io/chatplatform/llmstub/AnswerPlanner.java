@@ -8,7 +8,6 @@ import io.chatplatform.llmstub.ChatRequest.ToolDef;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -23,6 +22,7 @@ public class AnswerPlanner {
             "golf", "hotel", "india", "juliett", "kilo", "lima", "mike", "november", "oscar", "papa", "quebec",
             "romeo", "sierra", "tango", "uniform", "victor", "whiskey", "xray", "yankee", "zulu");
     private static final int ECHO_CHARS = 200;
+    private static final java.util.regex.Pattern WORD_WITH_SPACE = java.util.regex.Pattern.compile("(\\s*)(\\S+)");
     private static final int TOOL_RESULT_CHARS = 300;
     private static final int ARG_FRAGMENT_CHARS = 8;
 
@@ -108,7 +108,7 @@ public class AnswerPlanner {
     }
 
     private String echoAnswer(ChatRequest req, String userText) {
-        StringBuilder sb = new StringBuilder(INTRO).append(" You said: \"").append(truncate(userText, ECHO_CHARS))
+        StringBuilder sb = new StringBuilder(INTRO).append(" You said: \"").append(cut(userText, ECHO_CHARS))
                 .append("\". I received ").append(req.messages().size())
                 .append(req.messages().size() == 1 ? " message" : " messages");
         if (!req.tools().isEmpty()) {
@@ -143,18 +143,19 @@ public class AnswerPlanner {
     }
 
     private TextPlan textPlan(String text, Integer answerTokens, int prompt) {
-        List<String> words = new ArrayList<>(Arrays.asList(words(text)));
-        if (answerTokens != null) {
-            if (words.size() > answerTokens) {
-                words = new ArrayList<>(words.subList(0, answerTokens));
-            }
-            for (int i = 0; words.size() < answerTokens; i++) {
-                words.add(FILLER.get(i % FILLER.size()));
-            }
+        // one token per word, after one space, or after the whitespace as written when it breaks the line (an
+        // echoed Markdown code block stays one)
+        List<String> tokens = new ArrayList<>();
+        java.util.regex.Matcher m = WORD_WITH_SPACE.matcher(text == null ? "" : text.strip());
+        while (m.find() && (answerTokens == null || tokens.size() < answerTokens)) {
+            String sep = m.group(1);
+            tokens.add((tokens.isEmpty() ? "" : sep.indexOf('\n') >= 0 ? sep : " ") + m.group(2));
         }
-        List<String> tokens = new ArrayList<>(words.size());
-        for (int i = 0; i < words.size(); i++) {
-            tokens.add(i == 0 ? words.get(i) : " " + words.get(i));
+        if (answerTokens != null) {
+            for (int i = 0; tokens.size() < answerTokens; i++) {
+                String w = FILLER.get(i % FILLER.size());
+                tokens.add(tokens.isEmpty() ? w : " " + w);
+            }
         }
         return new TextPlan(tokens, prompt);
     }
@@ -202,6 +203,12 @@ public class AnswerPlanner {
 
     private static String trimArgument(String s) {
         return s.trim().replaceAll("^[\"'“]+|[\"'”?.!]+$", "").trim();
+    }
+
+    /** The echo: the text as Directives cleaned it (line breaks kept), cut to max characters. */
+    static String cut(String s, int max) {
+        String t = s == null ? "" : s.trim();
+        return t.length() <= max ? t : t.substring(0, max) + "...";
     }
 
     static String truncate(String s, int max) {

@@ -87,7 +87,9 @@ public record Directives(Long firstTokenDelayMs, Long tokenDelayMs, Integer answ
                 source = "marker:" + m.group(1).trim();
             }
         }
-        String clean = MARKER.matcher(text).replaceAll(" ").trim().replaceAll("\\s+", " ");
+        // runs of spaces become one; line breaks and indentation stay (an echoed code block stays one)
+        String clean = MARKER.matcher(text).replaceAll(" ").trim().replaceAll("(?<=[^\\n \\t])[ \\t]+", " ")
+                .replaceAll("[ \\t]+(?=\\n)", "");
         return new Directives(first, delay, tokens == null ? null : (int) Math.min(tokens, 100_000), fault, times,
                 source, loop, clean);
     }

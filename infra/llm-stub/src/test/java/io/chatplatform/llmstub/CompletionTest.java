@@ -56,6 +56,15 @@ class CompletionTest {
     }
 
     @Test
+    void lineBreaksOfTheEchoSurviveSoACodeBlockStaysOne() {
+        String content = given().contentType(ContentType.JSON)
+                .body(Req.create().user("Code:\n```python\ndef f():\n    return 42\n```\nthanks").json())
+                .when().post("/v1/chat/completions")
+                .then().statusCode(200).extract().path("choices[0].message.content");
+        assertTrue(content.contains("Code:\n```python\ndef f():\n    return 42\n```\nthanks"), content);
+    }
+
+    @Test
     void longUserTextIsTruncatedAndMarkersAreStripped() {
         String longText = "word ".repeat(100) + "[[stub:tokens=500]]";
         String content = given().contentType(ContentType.JSON).body(Req.create().user(longText).json())

@@ -134,6 +134,53 @@ public class SessionHub {
         });
     }
 
+    /**
+     * Scans the stream back from its end, by the entries' {@code type} field only, to the turn in flight: the
+     * latest {@code message.created} with no {@code message.completed} / {@code message.failed} after it (a
+     * session runs one turn at a time). Returns that turn's entries from its {@code message.created} on, or none
+     * when no turn is in flight, it is longer than ARGV[1] entries (then the history's stored part is all there
+     * is: a replay cut at the front would leave a gap), or its newest event is older than ARGV[2] ms (a turn
+     * whose chat-service died: it would look in flight for ever). One round trip, read-only.
+     */
+    static final String IN_FLIGHT_SCRIPT = """
+            local budget = tonumber(ARGV[1])
+            local upto = '+'
+            local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+            if not newest then return {} end
+            local now = redis.call('TIME')
+            local idle = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(string.match(newest[1], '^%d+'))
+            if idle > tonumber(ARGV[2]) then return {} end
+            while budget > 0 do
+              local page = redis.call('XREVRANGE', KEYS[1], upto, '-', 'COUNT', math.min(budget, 256))
+              if #page == 0 then return {} end
+              for _, e in ipairs(page) do
+                local f = e[2]
+                for i = 1, #f, 2 do
+                  if f[i] == 'type' then
+                    local t = f[i + 1]
+                    if t == 'message.completed' or t == 'message.failed' then return {} end
+                    if t == 'message.created' then
+                      return redis.call('XRANGE', KEYS[1], e[1], '+', 'COUNT', ARGV[1])
+                    end
+                    break
+                  end
+                end
+              end
+              budget = budget - #page
+              upto = '(' .. page[#page][1]
+            end
+            return {}
+            """;
+
+    /**
+     * A client without a usable {@code last_event_id}: the events of the turn in flight, from its
+     * {@code message.created} on (none when no turn runs), so a page opened mid-answer shows the whole answer.
+     */
+    public Uni<List<RelayEvent>> inFlightTurn(String sessionId) {
+        return redis.execute("EVAL", IN_FLIGHT_SCRIPT, "1", streamKey(sessionId), Integer.toString(config.maxReplay()),
+                Long.toString(config.inFlightIdle().toMillis())).map(this::toEvents);
+    }
+
     Uni<List<RelayEvent>> readAfter(String sessionId, StreamId after) {
         return redis.execute("XRANGE", streamKey(sessionId), "(" + after, "+", "COUNT",
                 Integer.toString(config.maxReplay())).map(this::toEvents);

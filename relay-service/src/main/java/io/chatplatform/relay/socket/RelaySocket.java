@@ -95,6 +95,9 @@ public class RelaySocket {
         return hub.join(client, context).chain(() -> resumeFrom == null
                 ? Uni.createFrom().item(new SessionHub.Replay(!badResumeId, List.of()))
                 : hub.replay(sessionId, resumeFrom))
+                .chain(replay -> replay.recovered() && resumeFrom != null ? Uni.createFrom().item(replay)
+                        // no usable last_event_id: the client loads the history, plus the turn in flight from its start
+                        : hub.inFlightTurn(sessionId).map(turn -> new SessionHub.Replay(replay.recovered(), turn)))
                 .invoke(replay -> {
                     boolean resumed = resumeFrom != null;
                     List<String> extra = new ArrayList<>();
