@@ -11,6 +11,9 @@ import io.chatplatform.common.RateLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +25,9 @@ public class LoginService {
 
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
     private static final Pattern CODE = Pattern.compile("[0-9]{6}");
+    /** How long a verifying request holds a login while its transaction runs (longer than any login takes). */
+    static final Duration CLAIM_HOLD = Duration.ofMinutes(2);
+    private static final Logger LOG = Logger.getLogger(LoginService.class);
 
     private final MagicLinkStore store;
     private final MagicLinkMailer mailer;
@@ -84,7 +90,7 @@ public class LoginService {
                 metrics.login("invalid");
                 throw invalid();
             }
-            result = store.consumeToken(Secrets.sha256Hex(token), nonceHash, confirm).orElse(null);
+            result = store.claimToken(Secrets.sha256Hex(token), nonceHash, confirm, secrets.token(), CLAIM_HOLD).orElse(null);
         } else {
             if (!CODE.matcher(code).matches()) {
                 throw ProblemException.badRequest("'code' must be six digits.");
@@ -94,8 +100,8 @@ public class LoginService {
                 throw ProblemException.unauthorized(
                         "A code works only in the browser that asked for it; open the link instead.");
             }
-            result = store.consumeCode(nonceHash, codeHash(nonce, code), config.magicLink().maxCodeAttempts())
-                    .orElse(null);
+            result = store.claimCode(nonceHash, codeHash(nonce, code), config.magicLink().maxCodeAttempts(),
+                    secrets.token(), CLAIM_HOLD).orElse(null);
         }
         if (result == null) {
             metrics.login("invalid");
@@ -120,7 +126,14 @@ public class LoginService {
             default -> {
             }
         }
-        RefreshService.Session session = login(result.email(), userAgent);
+        RefreshService.Session session;
+        try {
+            session = login(result.email(), userAgent);
+        } catch (RuntimeException e) {
+            store.release(result.claim()); // nothing committed: the link and code work again
+            throw e;
+        }
+        consume(result.claim());
         metrics.login("success");
         return new Login(session);
     }
@@ -131,6 +144,15 @@ public class LoginService {
             User user = users.loginByEmail(email);
             return refresh.start(user, userAgent);
         });
+    }
+
+    /** The login has committed; a Redis failure now must not fail it (the claim lapses after {@link #CLAIM_HOLD}). */
+    private void consume(MagicLinkStore.Claim claim) {
+        try {
+            store.finish(claim);
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not consume a used sign-in link; it is held for %s: %s", CLAIM_HOLD, e.toString());
+        }
     }
 
     private static ProblemException invalid() {
