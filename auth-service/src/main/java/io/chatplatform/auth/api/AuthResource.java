@@ -38,8 +38,9 @@ public class AuthResource {
     @POST
     @Path("/magic-link")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response requestLink(@Valid @NotNull Dtos.MagicLinkRequest body, @Context HttpServerRequest request) {
-        String nonce = login.requestLink(body.email(), clientIp(request));
+    public Response requestLink(@Valid @NotNull Dtos.MagicLinkRequest body, @CookieParam(Cookies.NONCE) String presented,
+                                @Context HttpServerRequest request) {
+        String nonce = login.requestLink(body.email(), presented, clientIp(request));
         return Response.accepted(Dtos.MagicLinkAccepted.INSTANCE)
                 .cookie(cookies.nonce(nonce))
                 .header("Cache-Control", "no-store")

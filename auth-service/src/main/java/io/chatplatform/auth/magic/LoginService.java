@@ -52,9 +52,11 @@ public class LoginService {
 
     /**
      * Mails a link and code to {@code rawEmail}, whether or not an account exists (the same work either
-     * way, so neither the answer nor its timing tells). Returns the nonce that binds the login to this browser.
+     * way, so neither the answer nor its timing tells). Links already sent stay valid. Returns the nonce
+     * that binds the login to this browser: the browser's own ({@code presentedNonce}) while it has
+     * pending links for this address, so each code it was sent works there, else a fresh one.
      */
-    public String requestLink(String rawEmail, String clientIp) {
+    public String requestLink(String rawEmail, String presentedNonce, String clientIp) {
         String email = EmailAddress.normalise(rawEmail);
         String emailHash = Secrets.sha256Hex(EmailAddress.key(email));
         var limits = config.limits();
@@ -63,12 +65,14 @@ public class LoginService {
 
         String token = secrets.token();
         String code = secrets.code();
-        String nonce = secrets.token();
-        store.store(Secrets.sha256Hex(token), email, emailHash, Secrets.sha256Hex(nonce), codeHash(nonce, code),
-                config.magicLink().ttl());
+        String fresh = secrets.token();
+        boolean ownNonce = presentedNonce != null && TOKEN.matcher(presentedNonce).matches();
+        boolean kept = store.store(new MagicLinkStore.NewLink(Secrets.sha256Hex(token), email, emailHash,
+                ownNonce ? Secrets.sha256Hex(presentedNonce) : null, ownNonce ? codeHash(presentedNonce, code) : null,
+                Secrets.sha256Hex(fresh), codeHash(fresh, code)), config.magicLink().ttl());
         mailer.send(email, token, code, config.magicLink().ttl());
         metrics.magicLinkRequested();
-        return nonce;
+        return kept ? presentedNonce : fresh;
     }
 
     /** Result of a successful verification. */
@@ -100,7 +104,9 @@ public class LoginService {
                 throw ProblemException.unauthorized(
                         "A code works only in the browser that asked for it; open the link instead.");
             }
-            result = store.claimCode(nonceHash, codeHash(nonce, code), config.magicLink().maxCodeAttempts(),
+            var ml = config.magicLink();
+            result = store.claimCode(nonceHash, codeHash(nonce, code), new MagicLinkStore.CodeBudget(
+                    ml.maxCodeAttempts(), ml.maxWrongCodesPerAddress(), ml.wrongCodeWindow(), ml.ttl()),
                     secrets.token(), CLAIM_HOLD).orElse(null);
         }
         if (result == null) {
@@ -122,6 +128,14 @@ public class LoginService {
             case BURNED -> {
                 metrics.login("burned");
                 throw ProblemException.unauthorized("Too many wrong codes; request a new sign-in link.");
+            }
+            case LOCKED_NOW, CODES_LOCKED -> {
+                if (result.outcome() == MagicLinkStore.Outcome.LOCKED_NOW) {
+                    mailer.sendCodesLocked(result.email(), config.magicLink().wrongCodeWindow());
+                }
+                metrics.login("codes_locked");
+                throw ProblemException.unauthorized(
+                        "Too many wrong codes for this address; codes are off for now, open the link in the email.");
             }
             default -> {
             }
