@@ -28,6 +28,12 @@ public interface AuthConfig {
     @WithDefault("http://localhost:8080")
     String publicBaseUrl();
 
+    /**
+     * Further origins whose browsers may call the cookie routes ({@code CORS_ORIGINS}, comma separated);
+     * the origin of {@link #publicBaseUrl()} is always allowed.
+     */
+    Optional<java.util.List<String>> allowedOrigins();
+
     AccessToken accessToken();
 
     MagicLink magicLink();

@@ -31,6 +31,10 @@ public final class TestSupport {
     static final Pattern LINK = Pattern.compile("https://chat\\.example\\.test/auth/callback#token=([A-Za-z0-9_-]{43})");
     static final Pattern CODE = Pattern.compile("enter this code there: ([0-9]{6})");
 
+    /** The cookie names a browser sees (spelled out here so a rename in the code fails the tests). */
+    public static final String REFRESH = "auth_refresh";
+    public static final String NONCE = "auth_nonce";
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private TestSupport() {

@@ -37,6 +37,7 @@ public class AuthResource {
     /** Always 202 with the same body; binds the pending login to this browser with a nonce cookie. */
     @POST
     @Path("/magic-link")
+    @SameOrigin
     @Consumes(MediaType.APPLICATION_JSON)
     public Response requestLink(@Valid @NotNull Dtos.MagicLinkRequest body, @CookieParam(Cookies.NONCE) String presented,
                                 @Context HttpServerRequest request) {
@@ -49,6 +50,7 @@ public class AuthResource {
 
     @POST
     @Path("/verify")
+    @SameOrigin
     @Consumes(MediaType.APPLICATION_JSON)
     public Response verify(@Valid @NotNull Dtos.VerifyRequest body, @CookieParam(Cookies.NONCE) String nonce,
                            @HeaderParam("User-Agent") String userAgent, @Context HttpServerRequest request) {
@@ -59,12 +61,14 @@ public class AuthResource {
 
     @POST
     @Path("/refresh")
+    @SameOrigin
     public Response refresh(@CookieParam(Cookies.REFRESH) String presented, @HeaderParam("User-Agent") String userAgent) {
         return tokens(refresh.refresh(presented, userAgent)).build();
     }
 
     @POST
     @Path("/logout")
+    @SameOrigin
     public Response logout(@CookieParam(Cookies.REFRESH) String presented) {
         refresh.logout(presented);
         return Response.noContent().cookie(cookies.clear(Cookies.REFRESH)).build();
