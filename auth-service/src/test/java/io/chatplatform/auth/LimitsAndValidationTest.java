@@ -55,7 +55,7 @@ class LimitsAndValidationTest {
         }
         Response r = from(ip()).body(Map.of("email", email)).post("/api/auth/magic-link");
         r.then().statusCode(429).contentType("application/problem+json").header("Retry-After", notNullValue());
-        from(ownerIp).cookie("auth_nonce", owners.nonce()).body(Map.of("code", owners.code()))
+        from(ownerIp).cookie(NONCE, owners.nonce()).body(Map.of("code", owners.code()))
                 .post("/api/auth/verify").then().statusCode(200).body("user.email", is(email));
         Mailed strangers = lastMail(mailbox, email, null);
         // a link the stranger triggered reached the owner's mailbox: it signs in too (after the confirmation)
@@ -159,8 +159,8 @@ class LimitsAndValidationTest {
         double unknown = metric("auth_refresh_total", Map.of("outcome", "invalid"));
 
         Signed s = login(mailbox, email());
-        given().cookie("auth_refresh", s.refreshToken()).post("/api/auth/refresh").then().statusCode(200);
-        given().cookie("auth_refresh", randomToken()).post("/api/auth/refresh").then().statusCode(401);
+        given().cookie(REFRESH, s.refreshToken()).post("/api/auth/refresh").then().statusCode(200);
+        given().cookie(REFRESH, randomToken()).post("/api/auth/refresh").then().statusCode(401);
 
         assertEquals(links + 1, metric("auth_magic_links_requested_total", Map.of()), "one link requested");
         assertEquals(logins + 1, metric("auth_logins_total", Map.of("outcome", "success")), "one login");

@@ -66,13 +66,13 @@ class LoginDurabilityTest {
         String ip = ip();
         Mailed m = requestLink(mailbox, email, ip);
         failingLogins(() -> {
-            Response failed = from(ip).cookie("auth_nonce", m.nonce()).body(Map.of("code", m.code()))
+            Response failed = from(ip).cookie(NONCE, m.nonce()).body(Map.of("code", m.code()))
                     .post("/api/auth/verify");
             assertTrue(failed.statusCode() >= 500, failed.statusCode() + " " + failed.asString());
         });
-        Response ok = from(ip).cookie("auth_nonce", m.nonce()).body(Map.of("code", m.code())).post("/api/auth/verify");
+        Response ok = from(ip).cookie(NONCE, m.nonce()).body(Map.of("code", m.code())).post("/api/auth/verify");
         assertEquals(200, ok.statusCode(), ok.asString());
-        assertEquals(401, from(ip).cookie("auth_nonce", m.nonce()).body(Map.of("code", m.code()))
+        assertEquals(401, from(ip).cookie(NONCE, m.nonce()).body(Map.of("code", m.code()))
                 .post("/api/auth/verify").statusCode(), "single-use");
     }
 }
