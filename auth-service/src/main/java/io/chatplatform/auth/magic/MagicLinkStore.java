@@ -9,11 +9,12 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Pending logins in Redis. Each link is a hash {@code auth:magic:<H(token)>} (email, address hash,
- * nonce hash, code hash); {@code auth:magic:nonce:<H(nonce)>} is the set of the links a browser asked
+ * Pending logins in Redis (new key names for the sets, so a rollout never meets the former string
+ * pointers with another type). Each link is a hash {@code auth:magic:<H(token)>} (email, address hash,
+ * nonce hash, code hash); {@code auth:magic:browser:<H(nonce)>} is the set of the links a browser asked
  * for (its code path) and {@code auth:magic:pending:{H(address)}} the set of an address' pending links.
  * A new request adds a link and never removes one. Wrong codes are counted per browser
- * ({@code auth:magic:nonce-fails:<H(nonce)>}: too many burn that browser's links) and per address across
+ * ({@code auth:magic:browser-fails:<H(nonce)>}: too many burn that browser's links) and per address across
  * requests ({@code auth:magic:code-fails:{H(address)}}: at the budget every pending code of the address
  * is void for the window; links still work).
  * Verifying claims a link (one verifier at a time) and consumes it only once the login's database work
@@ -94,7 +95,7 @@ public class MagicLinkStore {
                 end
               end
             end
-            if live == 0 then return nil end
+            if live == 0 or not addr then return nil end
             local fails = 'auth:magic:code-fails:{' .. addr .. '}'
             if tonumber(redis.call('GET', fails) or '0') >= tonumber(ARGV[6]) then return {'CODES_LOCKED', email} end
             if match then
@@ -127,8 +128,8 @@ public class MagicLinkStore {
             if redis.call('HGET', KEYS[1], 'claim') ~= ARGV[1] then return 0 end
             local f = redis.call('HMGET', KEYS[1], 'token', 'nonce', 'addr')
             redis.call('DEL', KEYS[1])
-            redis.call('SREM', 'auth:magic:nonce:' .. f[2], f[1])
-            redis.call('SREM', 'auth:magic:pending:{' .. f[3] .. '}', f[1])
+            if f[1] and f[2] then redis.call('SREM', 'auth:magic:browser:' .. f[2], f[1]) end
+            if f[1] and f[3] then redis.call('SREM', 'auth:magic:pending:{' .. f[3] .. '}', f[1]) end
             return 1
             """;
 
@@ -144,7 +145,7 @@ public class MagicLinkStore {
             for _, t in ipairs(redis.call('SMEMBERS', KEYS[1])) do
               local nonce = redis.call('HGET', 'auth:magic:' .. t, 'nonce')
               redis.call('DEL', 'auth:magic:' .. t)
-              if nonce then redis.call('SREM', 'auth:magic:nonce:' .. nonce, t) end
+              if nonce then redis.call('SREM', 'auth:magic:browser:' .. nonce, t) end
             end
             redis.call('DEL', KEYS[1])
             return 1
@@ -160,8 +161,8 @@ public class MagicLinkStore {
     public boolean store(NewLink l, Duration ttl) {
         String presented = l.presentedNonceHash() == null ? "" : l.presentedNonceHash();
         Response r = redis.execute("EVAL", STORE, "4", PREFIX + l.tokenHash(), pending(l.emailHash()),
-                PREFIX + "nonce:" + (presented.isEmpty() ? l.freshNonceHash() : presented),
-                PREFIX + "nonce:" + l.freshNonceHash(),
+                PREFIX + "browser:" + (presented.isEmpty() ? l.freshNonceHash() : presented),
+                PREFIX + "browser:" + l.freshNonceHash(),
                 l.tokenHash(), l.email(), presented, l.presentedCodeHash() == null ? "" : l.presentedCodeHash(),
                 l.freshNonceHash(), l.freshCodeHash(), Long.toString(ttl.toMillis()), l.emailHash());
         return "presented".equals(r.toString());
@@ -178,8 +179,8 @@ public class MagicLinkStore {
     }
 
     public Optional<Result> claimCode(String nonceHash, String codeHash, CodeBudget budget, String claimId, Duration hold) {
-        return result(redis.execute("EVAL", CLAIM_CODE, "2", PREFIX + "nonce:" + nonceHash,
-                PREFIX + "nonce-fails:" + nonceHash, codeHash, Integer.toString(budget.perBrowser()), claimId, now(),
+        return result(redis.execute("EVAL", CLAIM_CODE, "2", PREFIX + "browser:" + nonceHash,
+                PREFIX + "browser-fails:" + nonceHash, codeHash, Integer.toString(budget.perBrowser()), claimId, now(),
                 millis(hold), Integer.toString(budget.perAddress()), millis(budget.addressWindow()),
                 millis(budget.linkTtl())), claimId);
     }
