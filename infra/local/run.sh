@@ -105,7 +105,9 @@ start_java() { # start_java <name> <module dir> <port> [VAR=value...]: extra var
   local opts=($JAVA_OPTS)
   if [ $AOT = 1 ] && [ -f "$app/app.aot" ]; then opts+=("-XX:AOTCache=$app/app.aot"); fi
   log "starting $name on :$port (log: $LOGS/$name.log)"
-  (cd "$app" && exec env "$@" java "${opts[@]}" -Dquarkus.http.port="$port" -jar quarkus-run.jar >"$LOGS/$name.log" 2>&1) &
+  # loopback only: nginx is the one process of the stack reachable from beyond this machine (DESIGN.md "Local stack")
+  (cd "$app" && exec env "$@" java "${opts[@]}" -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
+    -jar quarkus-run.jar >"$LOGS/$name.log" 2>&1) &
   started $! "$name"
 }
 

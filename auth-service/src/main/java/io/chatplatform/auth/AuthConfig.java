@@ -28,6 +28,12 @@ public interface AuthConfig {
     @WithDefault("http://localhost:8080")
     String publicBaseUrl();
 
+    /**
+     * Further origins whose browsers may call the cookie routes ({@code CORS_ORIGINS}, comma separated);
+     * the origin of {@link #publicBaseUrl()} is always allowed.
+     */
+    Optional<java.util.List<String>> allowedOrigins();
+
     AccessToken accessToken();
 
     MagicLink magicLink();
@@ -55,9 +61,20 @@ public interface AuthConfig {
         @WithDefault("/auth/callback")
         String path();
 
-        /** Wrong 6-digit codes tolerated before the pending login is burnt. */
+        /** Wrong 6-digit codes one browser may send before its pending logins are burnt. */
         @WithDefault("5")
         int maxCodeAttempts();
+
+        /**
+         * Wrong codes per address across all requests in {@link #wrongCodeWindow()}; at this count every
+         * pending code of the address is void for the rest of the window (links still work) and the owner
+         * is told by mail. 10 a day gives a guesser odds of 1 in 100,000 a day.
+         */
+        @WithDefault("10")
+        int maxWrongCodesPerAddress();
+
+        @WithDefault("P1D")
+        Duration wrongCodeWindow();
     }
 
     interface Refresh {

@@ -47,7 +47,7 @@ class AccountTest {
 
         var r = given().auth().oauth2(s.accessToken()).delete("/api/auth/me");
         r.then().statusCode(202);
-        assertTrue(setCookie(r, "auth_refresh").contains("Max-Age=0"), "the refresh cookie is cleared");
+        assertTrue(setCookie(r, REFRESH).contains("Max-Age=0"), "the refresh cookie is cleared");
 
         // the event for session-service and chat-service, on the stream when the 202 arrives: the attempt
         // right after the commit sent it (the scheduled drain is hours away in this profile)
@@ -60,8 +60,8 @@ class AccountTest {
 
         // the account and all its refresh families are gone; a pending link for it too
         given().auth().oauth2(s.accessToken()).get("/api/auth/me").then().statusCode(404);
-        given().cookie("auth_refresh", s.refreshToken()).post("/api/auth/refresh").then().statusCode(401);
-        given().cookie("auth_refresh", other.refreshToken()).post("/api/auth/refresh").then().statusCode(401);
+        given().cookie(REFRESH, s.refreshToken()).post("/api/auth/refresh").then().statusCode(401);
+        given().cookie(REFRESH, other.refreshToken()).post("/api/auth/refresh").then().statusCode(401);
         verifyToken(pending.token(), pending.nonce(), ip()).then().statusCode(401);
 
         // signing in again later makes a brand-new account

@@ -44,6 +44,26 @@ class LimitsAndValidationTest {
         assertEquals(5, mailbox.getMailsSentTo(email).size(), "no mail beyond the limit");
     }
 
+    /** A stranger's requests for the owner's address use up the limit, but kill neither the owner's link nor code. */
+    @Test
+    void strangersBeyondTheLimitGet429AndTheOwnersLinkStillWorks() {
+        String email = email();
+        String ownerIp = ip();
+        Mailed owners = requestLink(mailbox, email, ownerIp);
+        for (int i = 0; i < 4; i++) {
+            requestLink(mailbox, email, ip());
+        }
+        Response r = from(ip()).body(Map.of("email", email)).post("/api/auth/magic-link");
+        r.then().statusCode(429).contentType("application/problem+json").header("Retry-After", notNullValue());
+        from(ownerIp).cookie(NONCE, owners.nonce()).body(Map.of("code", owners.code()))
+                .post("/api/auth/verify").then().statusCode(200).body("user.email", is(email));
+        Mailed strangers = lastMail(mailbox, email, null);
+        // a link the stranger triggered reached the owner's mailbox: it signs in too (after the confirmation)
+        verifyToken(strangers.token(), null, ownerIp).then().statusCode(409);
+        from(ownerIp).body(Map.of("token", strangers.token(), "confirm", true)).post("/api/auth/verify")
+                .then().statusCode(200);
+    }
+
     @Test
     void twentyPerIpThen429() {
         String ip = ip();
@@ -139,8 +159,8 @@ class LimitsAndValidationTest {
         double unknown = metric("auth_refresh_total", Map.of("outcome", "invalid"));
 
         Signed s = login(mailbox, email());
-        given().cookie("auth_refresh", s.refreshToken()).post("/api/auth/refresh").then().statusCode(200);
-        given().cookie("auth_refresh", randomToken()).post("/api/auth/refresh").then().statusCode(401);
+        given().cookie(REFRESH, s.refreshToken()).post("/api/auth/refresh").then().statusCode(200);
+        given().cookie(REFRESH, randomToken()).post("/api/auth/refresh").then().statusCode(401);
 
         assertEquals(links + 1, metric("auth_magic_links_requested_total", Map.of()), "one link requested");
         assertEquals(logins + 1, metric("auth_logins_total", Map.of("outcome", "success")), "one login");

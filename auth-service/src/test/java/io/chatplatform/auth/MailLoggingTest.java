@@ -23,8 +23,8 @@ class MailLoggingTest {
             Mailed m = requestLink(mailbox, email, ip);
             verifyToken(m.token(), null, ip); // 409 peek
             Signed s = login(mailbox, email);
-            io.restassured.RestAssured.given().cookie("auth_refresh", s.refreshToken()).post("/api/auth/refresh");
-            io.restassured.RestAssured.given().cookie("auth_refresh", s.refreshToken()).post("/api/auth/refresh");
+            io.restassured.RestAssured.given().cookie(REFRESH, s.refreshToken()).post("/api/auth/refresh");
+            io.restassured.RestAssured.given().cookie(REFRESH, s.refreshToken()).post("/api/auth/refresh");
             for (String secret : new String[] {m.token(), m.code(), m.nonce(), s.refreshToken(), s.accessToken(), email}) {
                 assertFalse(log.contains(secret), "logged: " + secret);
             }

@@ -31,7 +31,7 @@ class RefreshTest {
     EntityManager em;
 
     private static Response refresh(String token) {
-        return given().cookie("auth_refresh", token).header("User-Agent", "RefreshTest").post("/api/auth/refresh");
+        return given().cookie(REFRESH, token).header("User-Agent", "RefreshTest").post("/api/auth/refresh");
     }
 
     @Test
@@ -43,10 +43,10 @@ class RefreshTest {
             Response r = refresh(token);
             r.then().statusCode(200).header("Cache-Control", "no-store")
                     .body("user.id", is(s.userId())).body("expires_in", is(900));
-            String next = r.getCookie("auth_refresh");
+            String next = r.getCookie(REFRESH);
             assertFalse(seen.contains(next), "a new refresh token each time");
-            String cookie = setCookie(r, "auth_refresh");
-            assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/api/auth"));
+            String cookie = setCookie(r, REFRESH);
+            assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && LoginFlowTest.hostOnlyRootPath(cookie));
             given().auth().oauth2(r.path("access_token")).get("/api/auth/me").then().statusCode(200);
             seen.add(next);
             token = next;
@@ -59,7 +59,7 @@ class RefreshTest {
         Signed other = login(mailbox, s.email()); // a second device of the same user
         Response rotated = refresh(s.refreshToken());
         rotated.then().statusCode(200);
-        String current = rotated.getCookie("auth_refresh");
+        String current = rotated.getCookie(REFRESH);
         Thread.sleep(5_500); // just past %test.auth.refresh.grace=PT5S
         // a stolen, already-rotated token comes back: 401 and the whole family is gone
         refresh(s.refreshToken()).then().statusCode(401).contentType("application/problem+json");
@@ -76,10 +76,10 @@ class RefreshTest {
         first.then().statusCode(200);
         Response second = refresh(s.refreshToken()); // the other tab, a moment later
         second.then().statusCode(200);
-        assertEquals(first.getCookie("auth_refresh"), second.getCookie("auth_refresh"));
+        assertEquals(first.getCookie(REFRESH), second.getCookie(REFRESH));
         assertEquals((String) first.path("access_token"), second.path("access_token"));
         // the family lives on: the shared successor rotates normally
-        refresh(first.getCookie("auth_refresh")).then().statusCode(200);
+        refresh(first.getCookie(REFRESH)).then().statusCode(200);
     }
 
     @Test
@@ -100,7 +100,7 @@ class RefreshTest {
         for (Future<Response> f : results) {
             Response r = f.get();
             assertEquals(200, r.statusCode(), r.asString());
-            tokens.add(r.getCookie("auth_refresh"));
+            tokens.add(r.getCookie(REFRESH));
         }
         pool.shutdown();
         assertEquals(1, tokens.stream().distinct().count(), "every tab got the same new refresh token");
@@ -126,7 +126,7 @@ class RefreshTest {
     @Test
     void refreshCookieLivesAsLongAsTheIdleTimeout() {
         Signed s = login(mailbox, email());
-        String cookie = setCookie(refresh(s.refreshToken()), "auth_refresh");
+        String cookie = setCookie(refresh(s.refreshToken()), REFRESH);
         assertTrue(cookie.contains("Max-Age=" + 30 * 24 * 3600), cookie);
     }
 
@@ -134,7 +134,7 @@ class RefreshTest {
     void aStaleBearerHeaderDoesNotBlockThePublicEndpoints() {
         // a client that keeps sending its expired access token must still be able to refresh
         Signed s = login(mailbox, email());
-        given().auth().oauth2("expired.or.garbage").cookie("auth_refresh", s.refreshToken())
+        given().auth().oauth2("expired.or.garbage").cookie(REFRESH, s.refreshToken())
                 .post("/api/auth/refresh").then().statusCode(200);
         from(ip()).auth().oauth2("expired.or.garbage").body(java.util.Map.of("email", email()))
                 .post("/api/auth/magic-link").then().statusCode(202);
@@ -150,8 +150,8 @@ class RefreshTest {
     @Test
     void logoutRevokesTheFamilyEvenWithAnOlderToken() {
         Signed s = login(mailbox, email());
-        String current = refresh(s.refreshToken()).getCookie("auth_refresh");
-        given().cookie("auth_refresh", s.refreshToken()).post("/api/auth/logout").then().statusCode(204);
+        String current = refresh(s.refreshToken()).getCookie(REFRESH);
+        given().cookie(REFRESH, s.refreshToken()).post("/api/auth/logout").then().statusCode(204);
         refresh(current).then().statusCode(401);
         // logout without a cookie is harmless
         given().post("/api/auth/logout").then().statusCode(204);
@@ -162,7 +162,7 @@ class RefreshTest {
         String email = email();
         Signed a = login(mailbox, email, "Laptop-Browser/1.0 (device A)");
         Signed b = login(mailbox, email, "Phone-Browser/2.0 (device B)");
-        List<String> ids = given().auth().oauth2(a.accessToken()).cookie("auth_refresh", a.refreshToken())
+        List<String> ids = given().auth().oauth2(a.accessToken()).cookie(REFRESH, a.refreshToken())
                 .get("/api/auth/sessions").then().statusCode(200)
                 .body("size()", is(2))
                 // each device as its browser announced itself when it signed in
@@ -172,7 +172,7 @@ class RefreshTest {
                 .body("findAll { it.current == true }.size()", is(1))
                 .body("[0].last_used_at", notNullValue())
                 .extract().path("id");
-        String mine = given().auth().oauth2(a.accessToken()).cookie("auth_refresh", a.refreshToken())
+        String mine = given().auth().oauth2(a.accessToken()).cookie(REFRESH, a.refreshToken())
                 .get("/api/auth/sessions").path("find { it.current == true }.id");
         String theirs = ids.stream().filter(id -> !id.equals(mine)).findFirst().orElseThrow();
 

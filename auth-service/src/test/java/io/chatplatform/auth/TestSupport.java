@@ -31,6 +31,26 @@ public final class TestSupport {
     static final Pattern LINK = Pattern.compile("https://chat\\.example\\.test/auth/callback#token=([A-Za-z0-9_-]{43})");
     static final Pattern CODE = Pattern.compile("enter this code there: ([0-9]{6})");
 
+    /**
+     * The cookie names a browser sees with Secure cookies (the default), spelled out here so a rename in
+     * the code fails the tests; {@code PLAIN_*} are the names without Secure (local http).
+     */
+    public static final String REFRESH = "__Host-auth_refresh";
+    public static final String NONCE = "__Host-auth_nonce";
+    public static final String PLAIN_REFRESH = "auth_refresh";
+    public static final String PLAIN_NONCE = "auth_nonce";
+
+    /** A cookie set by {@code r}, under its Secure name or, in the plain-http profiles, its plain one. */
+    static String cookieOf(Response r, String secureName) {
+        String v = r.getCookie(secureName);
+        return v != null ? v : r.getCookie(secureName.substring("__Host-".length()));
+    }
+
+    /** Name of the cookie {@code r} set: the Secure or the plain one. */
+    static String nameIn(Response r, String secureName) {
+        return r.getCookie(secureName) != null ? secureName : secureName.substring("__Host-".length());
+    }
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private TestSupport() {
@@ -67,7 +87,7 @@ public final class TestSupport {
         Response r = from(ip).body(Map.of("email", email)).post("/api/auth/magic-link");
         assertEquals(202, r.statusCode(), r.asString());
         assertEquals(before + 1, mailbox.getMailsSentTo(email).size(), "one new mail for " + email);
-        return lastMail(mailbox, email, r.getCookie("auth_nonce"));
+        return lastMail(mailbox, email, cookieOf(r, NONCE));
     }
 
     /** The link and code of the newest mail to {@code email}. */
@@ -84,7 +104,8 @@ public final class TestSupport {
     public static Response verifyToken(String token, String nonce, String ip) {
         RequestSpecification spec = from(ip).body(Map.of("token", token));
         if (nonce != null) {
-            spec = spec.cookie("auth_nonce", nonce);
+            // both names: the helper serves the plain-http profiles too (the service reads only its configured name)
+            spec = spec.cookie(NONCE, nonce).cookie(PLAIN_NONCE, nonce);
         }
         return spec.post("/api/auth/verify");
     }
@@ -101,15 +122,17 @@ public final class TestSupport {
         String email = email();
         Response requested = from(ip).body(Map.of("email", email)).post("/api/auth/magic-link");
         assertEquals(202, requested.statusCode(), requested.asString());
-        Mailed m = lastMail(mailbox, email, requested.getCookie("auth_nonce"));
+        Mailed m = lastMail(mailbox, email, cookieOf(requested, NONCE));
+        String nonceName = nameIn(requested, NONCE);
         Response verified = verifyToken(m.token(), m.nonce(), ip);
         assertEquals(200, verified.statusCode(), verified.asString());
-        Response refreshed = given().cookie("auth_refresh", verified.getCookie("auth_refresh")).post("/api/auth/refresh");
+        String refreshName = nameIn(verified, REFRESH);
+        Response refreshed = given().cookie(refreshName, verified.getCookie(refreshName)).post("/api/auth/refresh");
         assertEquals(200, refreshed.statusCode(), refreshed.asString());
-        Response out = given().cookie("auth_refresh", refreshed.getCookie("auth_refresh")).post("/api/auth/logout");
+        Response out = given().cookie(refreshName, refreshed.getCookie(refreshName)).post("/api/auth/logout");
         assertEquals(204, out.statusCode());
-        return List.of(setCookie(requested, "auth_nonce"), setCookie(verified, "auth_nonce"),
-                setCookie(verified, "auth_refresh"), setCookie(refreshed, "auth_refresh"), setCookie(out, "auth_refresh"));
+        return List.of(setCookie(requested, nonceName), setCookie(verified, nonceName),
+                setCookie(verified, refreshName), setCookie(refreshed, refreshName), setCookie(out, refreshName));
     }
 
     /** Whether a Set-Cookie header carries the Secure attribute. */
@@ -129,10 +152,10 @@ public final class TestSupport {
     public static Signed login(MockMailbox mailbox, String email, String userAgent) {
         String ip = ip();
         Mailed m = requestLink(mailbox, email, ip);
-        Response r = from(ip).header("User-Agent", userAgent).cookie("auth_nonce", m.nonce())
+        Response r = from(ip).header("User-Agent", userAgent).cookie(NONCE, m.nonce())
                 .body(Map.of("token", m.token())).post("/api/auth/verify");
         assertEquals(200, r.statusCode(), r.asString());
-        return new Signed(r.path("user.id"), r.path("user.email"), r.path("access_token"), r.getCookie("auth_refresh"));
+        return new Signed(r.path("user.id"), r.path("user.email"), r.path("access_token"), r.getCookie(REFRESH));
     }
 
     /** The stream of DESIGN.md, spelled out here so a rename in the code fails the tests. */

@@ -62,6 +62,43 @@ class IngressTest {
         assertEquals("application/problem+json", unknown.headers().firstValue("Content-Type").orElse(""));
     }
 
+    /** The ingress exposes the health paths it names and nothing else of the services' /q/ routes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/q/metrics", "/q/openapi", "/q/health", "/q/health/ready", "/q/auth/metrics",
+            "/q/relay/openapi", "/q/dev-ui"})
+    void noManagementRouteBeyondTheNamedHealthPaths(String path) throws Exception {
+        HttpResponse<String> r = get(path);
+        assertEquals(404, r.statusCode(), path + ": " + r.body());
+        assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""), path);
+    }
+
+    /**
+     * Only nginx listens beyond loopback: each service and the stand-in answer on 127.0.0.1 and refuse
+     * a connection to another address of this machine.
+     */
+    @Test
+    void servicesListenOnLoopbackOnly() throws Exception {
+        java.net.InetAddress outside = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
+                .findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(outside != null, "this machine has no non-loopback IPv4 address");
+        for (var e : LocalStack.PORTS.entrySet()) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", e.getValue()), 2000);
+            }
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(outside, e.getValue()), 2000);
+                org.junit.jupiter.api.Assertions.fail(e.getKey() + " listens on " + outside.getHostAddress() + ":" + e.getValue());
+            } catch (java.net.ConnectException expected) {
+                // refused: bound to loopback only
+            }
+        }
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(outside, LocalStack.INGRESS_PORT), 2000); // nginx does listen
+        }
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(LocalStack.baseUrl() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());

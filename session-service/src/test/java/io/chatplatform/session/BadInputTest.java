@@ -72,14 +72,14 @@ class BadInputTest {
         String sid = createSession(me, null);
         String msgs = "/api/sessions/" + sid + "/messages";
         // 32 KiB of ASCII is fine, one multi-byte character more is not (the limit is in UTF-8 bytes)
-        as(me).body(Map.of("role", "assistant", "content", "a".repeat(32 * 1024))).post(msgs).then().statusCode(201);
+        as(me).body(Map.of("role", "user", "content", "a".repeat(32 * 1024))).post(msgs).then().statusCode(201);
         as(me).body(Map.of("role", "user", "content", "a".repeat(32 * 1024 - 1) + "é")).post(msgs).then()
                 .statusCode(413).contentType(PROBLEM).body("status", equalTo(413));
         // bodies beyond the body limit (1 MiB here: a turn's answer may be 256 KiB) are refused before they are read
         as(me).body(Map.of("role", "user", "content", "b".repeat(300_000))).post(msgs).then().statusCode(413);
         as(me).body(Map.of("role", "user", "content", "b".repeat(1_100_000))).post(msgs).then().statusCode(413)
                 .contentType(PROBLEM).body("detail", containsString("request body"));
-        as(me).get("/api/sessions/" + sid).then().body("message_count", equalTo(1)).body("title", equalTo(null));
+        as(me).get("/api/sessions/" + sid).then().body("message_count", equalTo(1));
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import static io.chatplatform.session.Api.append;
 import static io.chatplatform.session.Api.createSession;
+import static io.chatplatform.session.Api.exchange;
 import static io.chatplatform.session.Tokens.as;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
@@ -57,10 +58,10 @@ class OwnershipAndSearchTest {
         UUID someoneElse = UUID.randomUUID();
         String travel = createSession(me, "Travel");
         String cooking = createSession(me, "Cooking");
-        append(me, travel, "user", "Which volcano should we hike on the island? A volcano hike at sunrise, the volcano crater!");
-        append(me, cooking, "user", "Recipe idea: a chocolate cake shaped like a volcano");
-        append(me, cooking, "assistant", "Bake the sponge at 180 degrees for 35 minutes.");
-        append(me, travel, "assistant", "Unrelated <b>bold</b> & text about ferries");
+        exchange(me, travel, "Which volcano should we hike on the island? A volcano hike at sunrise, the volcano crater!",
+                "Unrelated <b>bold</b> & text about ferries");
+        exchange(me, cooking, "Recipe idea: a chocolate cake shaped like a volcano",
+                "Bake the sponge at 180 degrees for 35 minutes.");
         String theirs = createSession(someoneElse, "Theirs");
         append(someoneElse, theirs, "user", "volcano volcano volcano volcano everywhere");
 

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.chatplatform.session.Api.append;
 import static io.chatplatform.session.Api.createSession;
+import static io.chatplatform.session.Api.exchange;
 import static io.chatplatform.session.Tokens.as;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
@@ -97,8 +98,8 @@ class RetentionTest {
         List<String> idle = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             String sid = createSession(me, "long idle " + i);
-            for (int k = 0; k < 10; k++) {
-                append(me, sid, k % 2 == 0 ? "user" : "assistant", "message " + k);
+            for (int k = 0; k < 10; k += 2) {
+                exchange(me, sid, "message " + k, "message " + (k + 1));
             }
             idle.add(sid);
         }

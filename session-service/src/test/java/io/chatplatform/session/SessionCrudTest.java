@@ -17,6 +17,7 @@ import java.util.UUID;
 
 import static io.chatplatform.session.Api.append;
 import static io.chatplatform.session.Api.createSession;
+import static io.chatplatform.session.Api.exchange;
 import static io.chatplatform.session.Tokens.as;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -52,8 +53,7 @@ class SessionCrudTest {
                 .body("title", equalTo("Trip to Lisbon"));
         as(me).get("/api/sessions/" + id).then().body("title", equalTo("Trip to Lisbon"));
 
-        append(me, id, "user", "hello");
-        append(me, id, "assistant", "hi");
+        exchange(me, id, "hello", "hi");
         as(me).delete("/api/sessions/" + id).then().statusCode(204);
         as(me).get("/api/sessions/" + id).then().statusCode(404)
                 .contentType("application/problem+json").body("status", equalTo(404));

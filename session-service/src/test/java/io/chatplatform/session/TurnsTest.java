@@ -12,6 +12,7 @@ import java.util.UUID;
 import static io.chatplatform.session.Api.append;
 import static io.chatplatform.session.Api.beginTurn;
 import static io.chatplatform.session.Api.createSession;
+import static io.chatplatform.session.Api.exchange;
 import static io.chatplatform.session.Api.turn;
 import static io.chatplatform.session.Tokens.as;
 import static io.restassured.RestAssured.given;
@@ -40,9 +41,9 @@ class TurnsTest {
     void aTurnStoresTheUserMessageAndReturnsTheContextTailWithinTheBudget() {
         UUID me = UUID.randomUUID();
         String sid = createSession(me, null);
-        for (int i = 1; i <= 5; i++) {
-            append(me, sid, i % 2 == 1 ? "user" : "assistant", thirteenTokens(i));
-        }
+        exchange(me, sid, thirteenTokens(1), thirteenTokens(2));
+        exchange(me, sid, thirteenTokens(3), thirteenTokens(4));
+        append(me, sid, "user", thirteenTokens(5));
         String fifth = as(me).queryParam("after_seq", 4).get("/api/sessions/" + sid + "/messages").path("items[0].id");
         String answerId = UUID.randomUUID().toString();
 

@@ -6,12 +6,13 @@ import io.chatplatform.auth.user.AccountService;
 import io.chatplatform.auth.user.User;
 import io.chatplatform.common.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -57,7 +58,8 @@ public class AccountResource {
 
     @GET
     @Path("/sessions")
-    public List<Dtos.SessionView> sessions(@CookieParam(Cookies.REFRESH) String presented) {
+    public List<Dtos.SessionView> sessions(@Context HttpHeaders headers) {
+        String presented = cookies.value(headers, Cookies.REFRESH);
         UUID current = refresh.familyOf(presented);
         return refresh.list(userId()).stream()
                 .map(f -> new Dtos.SessionView(f.id, f.createdAt, f.lastUsedAt, f.expiresAt, f.userAgent,

@@ -7,13 +7,13 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -37,9 +37,11 @@ public class AuthResource {
     /** Always 202 with the same body; binds the pending login to this browser with a nonce cookie. */
     @POST
     @Path("/magic-link")
+    @SameOrigin
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response requestLink(@Valid @NotNull Dtos.MagicLinkRequest body, @Context HttpServerRequest request) {
-        String nonce = login.requestLink(body.email(), clientIp(request));
+    public Response requestLink(@Valid @NotNull Dtos.MagicLinkRequest body, @Context HttpHeaders headers,
+                                @Context HttpServerRequest request) {
+        String nonce = login.requestLink(body.email(), cookies.value(headers, Cookies.NONCE), clientIp(request));
         return Response.accepted(Dtos.MagicLinkAccepted.INSTANCE)
                 .cookie(cookies.nonce(nonce))
                 .header("Cache-Control", "no-store")
@@ -48,24 +50,27 @@ public class AuthResource {
 
     @POST
     @Path("/verify")
+    @SameOrigin
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response verify(@Valid @NotNull Dtos.VerifyRequest body, @CookieParam(Cookies.NONCE) String nonce,
+    public Response verify(@Valid @NotNull Dtos.VerifyRequest body, @Context HttpHeaders headers,
                            @HeaderParam("User-Agent") String userAgent, @Context HttpServerRequest request) {
         LoginService.Login result = login.verify(body.token(), body.code(), Boolean.TRUE.equals(body.confirm()),
-                nonce, clientIp(request), userAgent);
+                cookies.value(headers, Cookies.NONCE), clientIp(request), userAgent);
         return tokens(result.session()).cookie(cookies.clear(Cookies.NONCE)).build();
     }
 
     @POST
     @Path("/refresh")
-    public Response refresh(@CookieParam(Cookies.REFRESH) String presented, @HeaderParam("User-Agent") String userAgent) {
-        return tokens(refresh.refresh(presented, userAgent)).build();
+    @SameOrigin
+    public Response refresh(@Context HttpHeaders headers, @HeaderParam("User-Agent") String userAgent) {
+        return tokens(refresh.refresh(cookies.value(headers, Cookies.REFRESH), userAgent)).build();
     }
 
     @POST
     @Path("/logout")
-    public Response logout(@CookieParam(Cookies.REFRESH) String presented) {
-        refresh.logout(presented);
+    @SameOrigin
+    public Response logout(@Context HttpHeaders headers) {
+        refresh.logout(cookies.value(headers, Cookies.REFRESH));
         return Response.noContent().cookie(cookies.clear(Cookies.REFRESH)).build();
     }
 

@@ -2,9 +2,16 @@ package io.chatplatform.auth.api;
 
 import io.chatplatform.auth.AuthConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Cookie;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.NewCookie;
 
-/** The two cookies of the login flow, both HttpOnly, SameSite=Strict and scoped to /api/auth. */
+/**
+ * The two cookies of the login flow, both HttpOnly and SameSite=Strict. When Secure (everywhere but
+ * local http) they carry the {@code __Host-} prefix, so the browser takes them only from this origin
+ * over https with {@code Path=/} and no Domain: a sibling subdomain or a plain-http page cannot plant
+ * or overwrite them. Without Secure they keep their plain names, scoped to /api/auth.
+ */
 @ApplicationScoped
 public class Cookies {
 
@@ -16,6 +23,17 @@ public class Cookies {
 
     public Cookies(AuthConfig config) {
         this.config = config;
+    }
+
+    /** The name the browser stores {@code base} ({@link #REFRESH} or {@link #NONCE}) under. */
+    public String name(String base) {
+        return config.cookie().secure() ? "__Host-" + base : base;
+    }
+
+    /** The value of cookie {@code base} in the request, under its configured name only. */
+    public String value(HttpHeaders headers, String base) {
+        Cookie c = headers.getCookies().get(name(base));
+        return c == null ? null : c.getValue();
     }
 
     public NewCookie refresh(String value, long maxAgeSeconds) {
@@ -31,12 +49,13 @@ public class Cookies {
     }
 
     private NewCookie cookie(String name, String value, int maxAge) {
-        return new NewCookie.Builder(name)
+        boolean secure = config.cookie().secure();
+        return new NewCookie.Builder(name(name))
                 .value(value)
-                .path(PATH)
+                .path(secure ? "/" : PATH)
                 .maxAge(maxAge)
                 .httpOnly(true)
-                .secure(config.cookie().secure())
+                .secure(secure)
                 .sameSite(NewCookie.SameSite.STRICT)
                 .build();
     }

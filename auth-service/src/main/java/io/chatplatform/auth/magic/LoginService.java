@@ -11,6 +11,9 @@ import io.chatplatform.common.RateLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +25,9 @@ public class LoginService {
 
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
     private static final Pattern CODE = Pattern.compile("[0-9]{6}");
+    /** How long a verifying request holds a login while its transaction runs (longer than any login takes). */
+    static final Duration CLAIM_HOLD = Duration.ofMinutes(2);
+    private static final Logger LOG = Logger.getLogger(LoginService.class);
 
     private final MagicLinkStore store;
     private final MagicLinkMailer mailer;
@@ -46,9 +52,11 @@ public class LoginService {
 
     /**
      * Mails a link and code to {@code rawEmail}, whether or not an account exists (the same work either
-     * way, so neither the answer nor its timing tells). Returns the nonce that binds the login to this browser.
+     * way, so neither the answer nor its timing tells). Links already sent stay valid. Returns the nonce
+     * that binds the login to this browser: the browser's own ({@code presentedNonce}) while it has
+     * pending links for this address, so each code it was sent works there, else a fresh one.
      */
-    public String requestLink(String rawEmail, String clientIp) {
+    public String requestLink(String rawEmail, String presentedNonce, String clientIp) {
         String email = EmailAddress.normalise(rawEmail);
         String emailHash = Secrets.sha256Hex(EmailAddress.key(email));
         var limits = config.limits();
@@ -57,12 +65,14 @@ public class LoginService {
 
         String token = secrets.token();
         String code = secrets.code();
-        String nonce = secrets.token();
-        store.store(Secrets.sha256Hex(token), email, emailHash, Secrets.sha256Hex(nonce), codeHash(nonce, code),
-                config.magicLink().ttl());
+        String fresh = secrets.token();
+        boolean ownNonce = presentedNonce != null && TOKEN.matcher(presentedNonce).matches();
+        boolean kept = store.store(new MagicLinkStore.NewLink(Secrets.sha256Hex(token), email, emailHash,
+                ownNonce ? Secrets.sha256Hex(presentedNonce) : null, ownNonce ? codeHash(presentedNonce, code) : null,
+                Secrets.sha256Hex(fresh), codeHash(fresh, code)), config.magicLink().ttl());
         mailer.send(email, token, code, config.magicLink().ttl());
         metrics.magicLinkRequested();
-        return nonce;
+        return kept ? presentedNonce : fresh;
     }
 
     /** Result of a successful verification. */
@@ -84,7 +94,7 @@ public class LoginService {
                 metrics.login("invalid");
                 throw invalid();
             }
-            result = store.consumeToken(Secrets.sha256Hex(token), nonceHash, confirm).orElse(null);
+            result = store.claimToken(Secrets.sha256Hex(token), nonceHash, confirm, secrets.token(), CLAIM_HOLD).orElse(null);
         } else {
             if (!CODE.matcher(code).matches()) {
                 throw ProblemException.badRequest("'code' must be six digits.");
@@ -94,8 +104,10 @@ public class LoginService {
                 throw ProblemException.unauthorized(
                         "A code works only in the browser that asked for it; open the link instead.");
             }
-            result = store.consumeCode(nonceHash, codeHash(nonce, code), config.magicLink().maxCodeAttempts())
-                    .orElse(null);
+            var ml = config.magicLink();
+            result = store.claimCode(nonceHash, codeHash(nonce, code), new MagicLinkStore.CodeBudget(
+                    ml.maxCodeAttempts(), ml.maxWrongCodesPerAddress(), ml.wrongCodeWindow(), ml.ttl()),
+                    secrets.token(), CLAIM_HOLD).orElse(null);
         }
         if (result == null) {
             metrics.login("invalid");
@@ -117,10 +129,25 @@ public class LoginService {
                 metrics.login("burned");
                 throw ProblemException.unauthorized("Too many wrong codes; request a new sign-in link.");
             }
+            case LOCKED_NOW, CODES_LOCKED -> {
+                if (result.outcome() == MagicLinkStore.Outcome.LOCKED_NOW) {
+                    mailer.sendCodesLocked(result.email(), config.magicLink().wrongCodeWindow());
+                }
+                metrics.login("codes_locked");
+                throw ProblemException.unauthorized(
+                        "Too many wrong codes for this address; codes are off for now, open the link in the email.");
+            }
             default -> {
             }
         }
-        RefreshService.Session session = login(result.email(), userAgent);
+        RefreshService.Session session;
+        try {
+            session = login(result.email(), userAgent);
+        } catch (RuntimeException e) {
+            store.release(result.claim()); // nothing committed: the link and code work again
+            throw e;
+        }
+        consume(result.claim());
         metrics.login("success");
         return new Login(session);
     }
@@ -131,6 +158,15 @@ public class LoginService {
             User user = users.loginByEmail(email);
             return refresh.start(user, userAgent);
         });
+    }
+
+    /** The login has committed; a Redis failure now must not fail it (the claim lapses after {@link #CLAIM_HOLD}). */
+    private void consume(MagicLinkStore.Claim claim) {
+        try {
+            store.finish(claim);
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not consume a used sign-in link; it is held for %s: %s", CLAIM_HOLD, e.toString());
+        }
     }
 
     private static ProblemException invalid() {

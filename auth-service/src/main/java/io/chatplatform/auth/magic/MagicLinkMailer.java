@@ -57,4 +57,17 @@ public class MagicLinkMailer {
             LOG.infof("Local sign-in link: %s (code %s)", link, code);
         }
     }
+
+    /** Tells the owner that codes were guessed at and are off for a while; links keep working. */
+    public void sendCodesLocked(String email, Duration window) {
+        long hours = Math.max(1, window.toHours());
+        String text = """
+                Someone entered too many wrong sign-in codes for this address.
+
+                Sign-in codes for it are switched off for the next %d hours. The links in your sign-in
+                emails still work, and so does a new link.
+                If you did not try to sign in, nobody got in: you can ignore this email.
+                """.formatted(hours);
+        mailer.send(Mail.withText(email, "Too many wrong sign-in codes", text).setFrom(config.mail().from()));
+    }
 }

@@ -30,7 +30,10 @@ class IngressRoutesTest {
      * `/` (relay-service), which answers 404 as well. A new self-answering location must be added here
      * knowingly, with its Kubernetes counterpart.
      */
-    static final Map<String, String> SELF_ANSWERING_IN_NGINX = Map.of("Prefix /api/", "falls to / (relay-service): 404");
+    static final Map<String, String> SELF_ANSWERING_IN_NGINX = Map.of("Prefix /api/", "falls to / (relay-service): 404",
+            // not yet closed in Kubernetes: relay-service answers its own /q/metrics and /q/openapi there
+            // (follow-up: Quarkus' management interface on its own port, scraped by the ServiceMonitor)
+            "Prefix /q/", "falls to / (relay-service), which serves its own /q/ routes (open: see above)");
 
     static List<String> overlays() {
         return Repo.overlays();

@@ -46,6 +46,11 @@ public class MessageService {
      * previous message.
      */
     public Appended append(UUID userId, UUID sessionId, AppendMessage body) {
+        if (!"user".equals(body.role())) {
+            // the model's words enter its context as its own: only chat-service writes them, with a write grant
+            throw ProblemException.forbidden("Only 'user' messages may be appended here; assistant, tool and system "
+                    + "messages are written by chat-service through the turn routes.");
+        }
         checkSize(body.content(), config.maxContentBytes());
         String metadata = metadata(body.metadata());
         return db.inTransaction(c -> {
@@ -55,7 +60,7 @@ public class MessageService {
                 // checked under the lock: a concurrent twin has either committed (found here) or waits for us
                 return new Appended(locked.existing().withSessionTitle(locked.title()), false);
             }
-            String title = "user".equals(body.role()) ? SessionService.titleFrom(body.content()) : null;
+            String title = SessionService.titleFrom(body.content());
             Message m = store.insert(c, sessionId, locked.messageCount(), new NewMessage(UUID.randomUUID(), body.role(),
                     body.content(), metadata, body.clientMessageId(), locked.previousId(), null, null), title);
             return new Appended(m.withSessionTitle(locked.title() != null ? locked.title() : title), true);
