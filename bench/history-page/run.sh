@@ -25,7 +25,7 @@ WARMUP=${WARMUP:-1500}
 LOAD_MAX=${LOAD_MAX:-0.5}
 LOAD_WAIT_S=${LOAD_WAIT_S:-120}
 # the production JVM flags, as bench/run.sh's (c)
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError}
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError}
 MESSAGES=${MESSAGES:-100000}
 PAGE=${PAGE:-50}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}

@@ -32,7 +32,7 @@ RUNS = int(os.environ.get('RUNS', '5'))
 LOAD_WAIT = float(os.environ.get('LOAD_WAIT', '60'))
 JAVA = os.path.join(os.environ['JAVA_HOME'], 'bin', 'java')
 # the production flags (infra/local/run.sh, the images, infra/k8s): the AOT cache was recorded with this GC
-JAVA_OPTS = os.environ.get('JAVA_OPTS', '-XX:+UseSerialGC -Xms16m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError').split()
+JAVA_OPTS = os.environ.get('JAVA_OPTS', '-XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError').split()
 LOGS = os.environ.get('LOGS', '/tmp')
 SIGNING_KEY = os.environ.get('AUTH_SIGNING_KEY', '')
 # name, module dir, port

@@ -92,7 +92,7 @@ export LOG_JSON=${LOG_JSON:-false}
 
 # The JVM flags of the images and the Kubernetes manifests (infra/k8s/README.md "JVM flags"); the AOT cache was
 # recorded with the same GC, which it needs to load.
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError}
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError}
 AOT=$USE_AOT_CACHE
 
 start_java() { # start_java <name> <module dir> <port> [VAR=value...]: extra variables for this process only
