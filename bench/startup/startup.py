@@ -65,11 +65,17 @@ def access_token():
     return signing_input + '.' + b64(sig)
 
 
+_public_key = []
+
+
 def public_key():
-    path = os.path.join(LOGS, 'startup-jwt-public.pem')
-    if not os.path.exists(path):
+    """The public half of this run's signing key, written once per run: bench/run.sh makes a new key every run, so a
+    file left by an earlier run would make every token check answer 401."""
+    if not _public_key:
+        path = os.path.join(LOGS, 'startup-jwt-public.pem')
         subprocess.run(['openssl', 'pkey', '-in', SIGNING_KEY, '-pubout', '-out', path], check=True)
-    return path
+        _public_key.append(path)
+    return _public_key[0]
 
 
 # One real request per service, answered through its serving path (JWT check, Redis, database where it has one).
@@ -186,9 +192,13 @@ def start_once(name, module, port, variant, run):
                 t1 = time.monotonic()
                 status = request(port, method, path, body, headers)
                 first_ms = (time.monotonic() - t1) * 1000
-                if status is None or status >= 500 or (expect and status != expect):
-                    sys.stderr.write(f'{name} ({variant}): first request {method} {path} answered {status}\n')
-                rss, pss = proc_kib(p.pid, 'status', 'RssAnon'), proc_kib(p.pid, 'smaps_rollup', 'Pss')
+                if status is None or status >= 500 or status in (401, 403) or (expect and status != expect):
+                    # not the serving path (e.g. a refused token): its memory and time are no sample
+                    sys.stderr.write(f'{name} ({variant}): first request {method} {path} answered {status}; '
+                                     'memory and first request not recorded\n')
+                    first_ms = None
+                else:
+                    rss, pss = proc_kib(p.pid, 'status', 'RssAnon'), proc_kib(p.pid, 'smaps_rollup', 'Pss')
                 break
             time.sleep(0.01)
         p.send_signal(signal.SIGTERM)
