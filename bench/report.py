@@ -194,7 +194,9 @@ if runs_c:
       + (f'{warm[1]} ({warm[2]} s).' if warm else 'none recorded.'))
     flags = [r for r in tt if r[0] == 'flags']
     if flags:
-        w('JVM flags of the stack (from each process\'s command line): ' + '; '.join(f'{r[1]} `{r[2]}`' for r in flags) + '.')
+        # paths relative to the repository: the report names no directory of the machine it ran on
+        w('JVM flags of the stack (from each process\'s command line): ' + '; '.join(
+            f'{r[1]} `{r[2].replace(ROOT + "/", "")}`' for r in flags) + '.')
     w('\nPer level: median over the runs of each run\'s percentile (min-max across runs); pooled = all samples of the')
     w('level together, with their count (a p99 needs >= 1,000).\n')
     w('| concurrency | runs x turns | failed | stack p50 (ms) | direct p50 (ms) | overhead p50 (ms) | stack p99 | direct p99 | overhead p99 | pooled overhead p50 / p99 (samples stack, direct) | load at run starts |')

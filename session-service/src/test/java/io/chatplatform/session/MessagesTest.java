@@ -76,6 +76,59 @@ class MessagesTest {
                 .body("items.content", contains("one", "from replica B", "from replica A"));
     }
 
+    /**
+     * Appends that waited for the session's lock (held here by another transaction, as a writer on another
+     * replica would hold it) must see what committed while they waited: a twin with the same client id is
+     * answered (200), not inserted again (a unique violation, 500), and each message follows the one committed
+     * just before it. Three requests wait at once: two twins and one other message.
+     */
+    @Test
+    void appendsThatWaitedForTheLockSeeWhatCommittedMeanwhile() throws Exception {
+        UUID me = UUID.randomUUID();
+        String sid = createSession(me, "waiters");
+        append(me, sid, "user", "one");
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<Response>> sent = new ArrayList<>();
+        try (java.sql.Connection other = db.getConnection()) {
+            other.setAutoCommit(false);
+            try (var lock = other.prepareStatement("SELECT 1 FROM sessions WHERE id = ?::uuid FOR UPDATE")) {
+                lock.setString(1, sid);
+                lock.executeQuery().close();
+                for (String client : List.of("t-1", "t-1", "u-1")) {
+                    sent.add(pool.submit(() -> as(me).body(Map.of("role", "user", "content", "from " + client,
+                            "client_message_id", client)).post("/api/sessions/" + sid + "/messages")));
+                }
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                        .until(() -> lockWaiters() >= 3);
+                other.commit();
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Response> f : sent) {
+                statuses.add(f.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+            }
+            assertEquals(List.of(200, 201, 201), statuses.stream().sorted().toList(), "the twin found, not duplicated");
+            assertEquals(sent.get(0).get().<String>path("id"), sent.get(1).get().<String>path("id"));
+        } finally {
+            pool.shutdownNow();
+        }
+        Response history = as(me).get("/api/sessions/" + sid + "/messages");
+        List<String> ids = history.path("items.id");
+        List<String> parents = history.path("items.parent_id");
+        assertEquals(3, ids.size());
+        assertEquals(ids.subList(0, 2), parents.subList(1, 3), "each message follows the one before it");
+    }
+
+    /** Sessions of this database waiting for a lock: this test's appends, behind the transaction it holds. */
+    private int lockWaiters() throws java.sql.SQLException {
+        try (java.sql.Connection c = db.getConnection();
+             var ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     + "AND wait_event_type = 'Lock'");
+             var rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     @Test
     void appendAssignsSeqAndKeepsMetadataVerbatim() {
         UUID me = UUID.randomUUID();

@@ -26,22 +26,29 @@ import java.util.UUID;
 @Startup // created at start-up, so its counter is scraped (as 0) before the first append
 public class MessageStore {
 
-    /*
-     * Everything an append decides on, read with the lock in one statement: the counter, the title,
-     * the previous message (the default parent), an earlier message with the same client id (a
-     * replay), whether a given parent is in this session and whether a given answer id is taken.
-     * Parameters: parent, answer, answer, client_message_id, session, user.
-     */
+    /* Takes the caller's session row for the rest of the transaction. Parameters: session, user. */
     private static final String LOCK = """
-            SELECT s.message_count, s.title,
-                   (SELECT p.id FROM messages p WHERE p.session_id = s.id AND p.seq = s.message_count),
-                   EXISTS (SELECT 1 FROM messages p WHERE p.id = ? AND p.session_id = s.id),
+            SELECT s.message_count, s.title FROM sessions s
+            WHERE s.id = ? AND s.user_id = ? AND NOT s.retiring
+            FOR UPDATE
+            """;
+
+    /*
+     * Everything else an append decides on, read once the lock is held: the previous message (the default
+     * parent), an earlier message with the same client id (a replay), whether a given parent is in this session
+     * and whether a given answer id is taken. A statement of its own because in READ COMMITTED a statement that
+     * waited for the row lock re-reads only the locked row: joined rows and sub-selects would keep the snapshot
+     * from before the wait and miss what the transaction we waited for had just committed (a twin with the same
+     * client id, the new previous message). Parameters: session, seq, parent, session, answer, answer, session,
+     * client_message_id.
+     */
+    private static final String READ = """
+            SELECT (SELECT p.id FROM messages p WHERE p.session_id = ? AND p.seq = ?),
+                   EXISTS (SELECT 1 FROM messages p WHERE p.id = ? AND p.session_id = ?),
                    EXISTS (SELECT 1 FROM messages a WHERE a.id = ?) OR EXISTS (SELECT 1 FROM messages a WHERE a.answer_id = ?),
                    m.answer_id, %s
-            FROM sessions s
-            LEFT JOIN messages m ON m.session_id = s.id AND m.client_message_id = ?
-            WHERE s.id = ? AND s.user_id = ? AND NOT s.retiring
-            FOR UPDATE OF s
+            FROM (SELECT 1) one
+            LEFT JOIN messages m ON m.session_id = ? AND m.client_message_id = ?
             """.formatted(MessageRows.COLUMNS);
 
     /* The session's counter and activity move with the insert; an untitled session takes the given title. */
@@ -80,19 +87,32 @@ public class MessageStore {
      */
     public static Optional<Locked> lock(Connection c, UUID userId, UUID sessionId, String clientMessageId,
                                         UUID parentId, UUID answerId) throws SQLException {
+        long count;
+        String title;
         try (PreparedStatement ps = c.prepareStatement(LOCK)) {
-            uuid(ps, 1, parentId);
-            uuid(ps, 2, answerId);
-            uuid(ps, 3, answerId);
-            ps.setString(4, clientMessageId);
-            ps.setObject(5, sessionId);
-            ps.setObject(6, userId);
+            ps.setObject(1, sessionId);
+            ps.setObject(2, userId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new Locked(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class),
-                        rs.getBoolean(4), rs.getBoolean(5), MessageRows.read(rs, 7), rs.getObject(6, UUID.class)));
+                count = rs.getLong(1);
+                title = rs.getString(2);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(READ)) {
+            ps.setObject(1, sessionId);
+            ps.setLong(2, count);
+            uuid(ps, 3, parentId);
+            ps.setObject(4, sessionId);
+            uuid(ps, 5, answerId);
+            uuid(ps, 6, answerId);
+            ps.setObject(7, sessionId);
+            ps.setString(8, clientMessageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Optional.of(new Locked(count, title, rs.getObject(1, UUID.class), rs.getBoolean(2),
+                        rs.getBoolean(3), MessageRows.read(rs, 5), rs.getObject(4, UUID.class)));
             }
         }
     }
