@@ -256,7 +256,9 @@ if rounds_d:
     w('`bench/history-page/run.sh`: one session of 100,000 messages in a throwaway database, `GET /api/sessions/{id}/messages?after_seq=X&limit=50`')
     w('at random X, sequential, keep-alive (curl), against session-service alone (direct, not through the ingress;')
     w(f'JVM flags `{flags}`); baseline = the same SQL through `pgbench -M prepared` on the same database. The two')
-    w('alternate round by round, each round after a bounded wait for a quiet machine (the load it started at is listed).\n')
+    warm_d = next((r[1] for r in hi if r[0] == 'warmup'), None)
+    w('alternate round by round, each round after a bounded wait for a quiet machine (the load it started at is listed).')
+    w(f'Warm-up, not reported: {warm_d}.\n' if warm_d else 'Warm-up: not recorded.\n')
     w('| what | rounds x requests | p50 (ms) | p90 (ms) | p99 (ms) | mean (ms) | pooled p50 / p99 (samples) | CPU ms per request | load at round starts |')
     w('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
     med = {}

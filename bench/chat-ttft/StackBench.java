@@ -59,7 +59,9 @@ public class StackBench {
     static final int FIRST_TOKEN_DELAY_MS = Integer.parseInt(env("FIRST_TOKEN_DELAY_MS", "200"));
     static final String LEVELS = env("LEVELS", "1:200,20:200,100:400"); // concurrency:turns per run
     static final int REPS = Integer.parseInt(env("REPS", "3"));           // alternated runs per level and side
-    static final int WARMUP_TURNS = Integer.parseInt(env("WARMUP_TURNS", "400"));
+    static final int WARMUP_TURNS = Integer.parseInt(env("WARMUP_TURNS", "400"));  // per warm-up round
+    static final int WARMUP_ROUNDS = Integer.parseInt(env("WARMUP_ROUNDS", "12"));
+    static final double WARMUP_TOLERANCE = Double.parseDouble(env("WARMUP_TOLERANCE", "0.1"));
     static final double LOAD_MAX = Double.parseDouble(env("LOAD_MAX", "0.5"));
     static final int LOAD_WAIT_S = Integer.parseInt(env("LOAD_WAIT_S", "120"));
     static final Path PIDS_DIR = System.getenv("PIDS_DIR") == null ? null : Path.of(System.getenv("PIDS_DIR"));
@@ -97,10 +99,10 @@ public class StackBench {
         // warm-up (JIT up to C2, pools, nginx upstream keep-alive), not reported
         int warm = Math.min(20, pool);
         long w0 = System.nanoTime();
-        turns(WARMUP_TURNS, warm);
+        String rounds = warmUp(warm, pids);
         direct(Math.min(WARMUP_TURNS, 200), warm);
-        emit("warmup", WARMUP_TURNS + " turns at concurrency " + warm + ", then " + Math.min(WARMUP_TURNS, 200)
-                + " direct calls", String.format(Locale.ROOT, "%.0f", (System.nanoTime() - w0) / 1e9));
+        emit("warmup", rounds + ", then " + Math.min(WARMUP_TURNS, 200) + " direct calls",
+                String.format(Locale.ROOT, "%.0f", (System.nanoTime() - w0) / 1e9));
         for (String level : LEVELS.split(",")) {
             int c = Integer.parseInt(level.split(":")[0]);
             int n = Integer.parseInt(level.split(":")[1]);
@@ -110,6 +112,40 @@ public class StackBench {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * Rounds of WARMUP_TURNS turns until the stack's CPU per turn (every process but this one) settles: the JIT
+     * compiles for minutes after start, and a run measured before it is done counts the compiler as the turn's cost
+     * (a c100 run after 400 turns measured 6.8 ms of chat-service CPU per turn, 3.3 once settled). Settled = within
+     * WARMUP_TOLERANCE of the round before, after at least 2 rounds and at most WARMUP_ROUNDS.
+     */
+    static String warmUp(int concurrency, Map<String, Long> pids) throws Exception {
+        List<String> perRound = new ArrayList<>();
+        double previous = Double.NaN;
+        int round = 0;
+        while (round < WARMUP_ROUNDS) {
+            round++;
+            Map<String, Double> cpu0 = Procs.cpuMs(pids);
+            Result r = turns(WARMUP_TURNS, concurrency);
+            Map<String, Double> cpu1 = Procs.cpuMs(pids);
+            double ms = 0;
+            for (Map.Entry<String, Double> e : cpu0.entrySet()) {
+                if (!e.getKey().equals("load-generator")) {
+                    ms += cpu1.getOrDefault(e.getKey(), e.getValue()) - e.getValue();
+                }
+            }
+            double perTurn = ms / Math.max(1, r.ms.size());
+            perRound.add(fmt(perTurn));
+            System.err.println("warm-up round " + round + ": stack CPU " + fmt(perTurn) + " ms per turn");
+            if (round >= 2 && Math.abs(perTurn - previous) <= WARMUP_TOLERANCE * previous) {
+                break;
+            }
+            previous = perTurn;
+        }
+        return round + " rounds of " + WARMUP_TURNS + " turns at concurrency " + concurrency
+                + " (until the stack's CPU per turn settled within " + Math.round(WARMUP_TOLERANCE * 100)
+                + "% of the round before; ms per turn by round: " + String.join(", ", perRound) + ")";
     }
 
     /** One measured run, after a bounded wait for a quiet machine; CPU per turn of every process over the run. */
@@ -168,6 +204,7 @@ public class StackBench {
     static Result load(int count, int concurrency, Sample sample) throws Exception {
         List<Double> samples = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger failed = new AtomicInteger();
+        Map<String, Integer> kinds = new java.util.concurrent.ConcurrentSkipListMap<>();
         AtomicInteger left = new AtomicInteger(count);
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         for (int w = 0; w < concurrency; w++) {
@@ -179,6 +216,7 @@ public class StackBench {
                         if (failed.incrementAndGet() <= 3) {
                             System.err.println("sample failed: " + e);
                         }
+                        kinds.merge(kind(e), 1, Integer::sum);
                     }
                 }
             });
@@ -189,7 +227,18 @@ public class StackBench {
         }
         List<Double> sorted = new ArrayList<>(samples);
         Collections.sort(sorted);
+        if (!kinds.isEmpty()) {
+            System.err.println("failures by kind: " + kinds);
+        }
         return new Result(sorted, failed.get());
+    }
+
+    /** A failure's kind for the summary: the exception and the start of its message, without ids or JSON. */
+    static String kind(Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+        String m = String.valueOf(t.getMessage()).replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<id>");
+        int json = m.indexOf('{');
+        return t.getClass().getSimpleName() + ": " + (json >= 0 ? m.substring(0, json) : m).trim();
     }
 
     static Result turns(int count, int concurrency) throws Exception {
@@ -275,14 +324,18 @@ public class StackBench {
             if (last) {
                 String s = partial.toString();
                 partial.setLength(0);
+                // this turn's futures, read once: once done completes, the turn's thread may start the next
+                // turn and replace them, and a late write to the new ones would fail a turn that has not begun
+                CompletableFuture<Long> delta = firstDelta;
+                CompletableFuture<String> end = done;
                 if (s.contains("\"type\":\"ready\"")) {
                     ready.complete(null);
                 } else if (s.contains("\"type\":\"message.delta\"")) {
-                    firstDelta.complete(now);
+                    delta.complete(now);
                 } else if (s.contains("\"type\":\"message.completed\"") || s.contains("\"type\":\"message.failed\"")
                         || s.contains("\"type\":\"error\"")) {
-                    done.complete(s);
-                    firstDelta.completeExceptionally(new IllegalStateException("no delta: " + s));
+                    delta.completeExceptionally(new IllegalStateException("no delta: " + s));
+                    end.complete(s);
                 }
             }
             ws.request(1);
@@ -330,7 +383,19 @@ public class StackBench {
             if (r.statusCode() != 202) {
                 throw new IllegalStateException("chat: " + r.statusCode() + " " + r.body());
             }
-            long t1 = c.firstDelta.get(60, TimeUnit.SECONDS);
+            long t1;
+            try {
+                t1 = c.firstDelta.get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                // say whether the end that came before any delta was this turn's or an earlier one's
+                String m = String.valueOf(e.getCause().getMessage());
+                if (m.startsWith("no delta: ")) {
+                    String own = field(r.body(), "message_id");
+                    throw new IllegalStateException(m.contains("\"message_id\":\"" + own + "\"")
+                            ? "no delta before this turn's end" : "no delta: an earlier turn's end arrived", e);
+                }
+                throw e;
+            }
             // a user waits for the whole answer before the next turn: in-flight turns = concurrency
             c.done.get(60, TimeUnit.SECONDS);
             clean = true;

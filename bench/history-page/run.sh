@@ -9,7 +9,7 @@
 #
 # Usage (from the repository root, after building the module):
 #   mvn -B -ntp -pl session-service -am package -DskipTests
-#   bench/history-page/run.sh                      # ROUNDS=3 x N=1000 requests after WARMUP=1500
+#   bench/history-page/run.sh                      # ROUNDS=3 x N=1000 requests after a warm-up (rounds of WARMUP=1500)
 #   N=200 WARMUP=200 ROUNDS=3 MESSAGES=5000 bench/history-page/run.sh   # a smoke test
 #
 # Uses the local PostgreSQL and Redis (PGHOST/PGPORT/PGUSER, REDIS_URL); creates a throwaway
@@ -21,7 +21,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 APP=$ROOT/session-service/target/quarkus-app/quarkus-run.jar
 N=${N:-1000}
 ROUNDS=${ROUNDS:-3}
-WARMUP=${WARMUP:-1500}
+WARMUP=${WARMUP:-1500}          # requests per warm-up round
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-10}
+WARMUP_TOLERANCE=${WARMUP_TOLERANCE:-0.1}
 LOAD_MAX=${LOAD_MAX:-0.5}
 LOAD_WAIT_S=${LOAD_WAIT_S:-120}
 # the production JVM flags, as bench/run.sh's (c)
@@ -163,8 +165,26 @@ wait_quiet() { # bounded wait for a quiet machine; prints the 1-minute load it s
   echo "$load"
 }
 
-log "warm-up: $WARMUP HTTP requests, $WARMUP pgbench transactions"
-run_http "$WARMUP" 1 > /dev/null
+# Warm-up in rounds of WARMUP requests until the service's CPU per request settles (within WARMUP_TOLERANCE of the
+# round before, after at least 2 rounds, at most WARMUP_ROUNDS): the JIT compiles for minutes, and a round measured
+# before it is done counts the compiler as the request's cost (1,500 requests: 1.9 ms per request, 8,000: 0.85)
+warm_rounds=0; warm_prev=; warm_list=
+while [ "$warm_rounds" -lt "$WARMUP_ROUNDS" ]; do
+  warm_rounds=$((warm_rounds + 1))
+  cpu0=$(cpu_ms "$PID")
+  run_http "$WARMUP" $((100 + warm_rounds)) > /dev/null
+  cpu1=$(cpu_ms "$PID")
+  per=$(awk -v c=$((cpu1 - cpu0)) -v n="$WARMUP" 'BEGIN { printf "%.3f", c / n }')
+  warm_list="${warm_list:+$warm_list, }$per"
+  log "warm-up round $warm_rounds: $WARMUP HTTP requests, $per CPU ms per request"
+  if [ -n "$warm_prev" ] && awk -v a="$per" -v b="$warm_prev" -v t="$WARMUP_TOLERANCE" \
+      'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t * b) }'; then
+    break
+  fi
+  warm_prev=$per
+done
+WARMUP_DONE="$warm_rounds rounds of $WARMUP requests (until the CPU per request settled within $WARMUP_TOLERANCE of the round before; CPU ms per request by round: $warm_list)"
+log "warm-up: $WARMUP_DONE; $WARMUP pgbench transactions"
 (cd "$WORK" && pgbench -n -M prepared -c 1 -t "$WARMUP" -f page.sql "$DB" >/dev/null 2>&1)
 : > "$WORK/rounds.tsv"
 for round in $(seq 1 "$ROUNDS"); do
@@ -186,9 +206,9 @@ for round in $(seq 1 "$ROUNDS"); do
   echo -e "pgbench\t$round\t$load\t" >> "$WORK/rounds.tsv"
 done
 
-python3 - "$WORK" "$N" "$MESSAGES" "$PAGE" "$JAVA_OPTS" <<'PY'
+python3 - "$WORK" "$N" "$MESSAGES" "$PAGE" "$JAVA_OPTS" "$WARMUP_DONE" <<'PY'
 import os, statistics, sys
-work, n, messages, page, opts = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+work, n, messages, page, opts, warm = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 def load(p):
     return sorted(float(x) for x in open(p) if x.strip())
 def pct(v, p):  # nearest-rank percentile
@@ -216,6 +236,7 @@ print(f"ratio service/database: p50 {pct(s,50)/pct(p,50):.1f}x, p99 {pct(s,99)/p
 if out:  # tab-separated, for bench/run.sh's report
     with open(out, "a") as f:
         f.write(f"flags\t{opts}\n")
+        f.write(f"warmup\t{warm}\n")
         f.write('\n'.join(rows) + '\n')
 PY
 log "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPU(s)"
