@@ -44,7 +44,8 @@ out = []
 w = out.append
 mem_kib = int(re.search(r'MemTotal:\s+(\d+)', open('/proc/meminfo').read()).group(1))
 cpu = re.search(r'model name\s*:\s*(.*)', open('/proc/cpuinfo').read())
-java = sh('java -version 2>&1 | head -2 | tail -1')
+# the JDK the services ran on (bench/run.sh exports it), not whichever java is first on PATH
+java = sh(os.path.join(os.environ['JAVA_HOME'], 'bin', 'java') + ' -version 2>&1 | head -2 | tail -1' if os.environ.get('JAVA_HOME') else 'java -version 2>&1 | head -2 | tail -1')
 w('# Benchmark report\n')
 w('Written by `bench/run.sh` (one command; every figure below comes from the same run, on the same machine, with the')
 w('baselines measured side by side). Raw logs stay in `bench/target/run/logs` (not committed).\n')
