@@ -183,7 +183,7 @@ while [ "$warm_rounds" -lt "$WARMUP_ROUNDS" ]; do
   fi
   warm_prev=$per
 done
-WARMUP_DONE="$warm_rounds rounds of $WARMUP requests (until the CPU per request settled within $WARMUP_TOLERANCE of the round before; CPU ms per request by round: $warm_list)"
+WARMUP_DONE="$warm_rounds rounds of $WARMUP requests (until the CPU per request settled within $(awk -v t="$WARMUP_TOLERANCE" 'BEGIN { printf "%g", t * 100 }')% of the round before; CPU ms per request by round: $warm_list)"
 log "warm-up: $WARMUP_DONE; $WARMUP pgbench transactions"
 (cd "$WORK" && pgbench -n -M prepared -c 1 -t "$WARMUP" -f page.sql "$DB" >/dev/null 2>&1)
 : > "$WORK/rounds.tsv"
