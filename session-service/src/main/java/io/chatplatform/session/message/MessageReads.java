@@ -39,10 +39,11 @@ public class MessageReads {
      * The longest tail of messages before a seq whose estimated tokens fit the budget, walked
      * backwards one index probe at a time and stopped at the first message that does not fit, so a
      * long session costs no more than the tail it returns. Estimate: ceil(characters / 4) + 4.
-     * Parameters: session, before seq, session, budget, budget.
+     * TAIL is the recursive part (parameters: session, before seq, session, budget), also used by
+     * MessageStore's insert of a turn's user message; CONTEXT selects from it (one more parameter: budget).
      */
-    private static final String CONTEXT = """
-            WITH RECURSIVE tail AS (
+    static final String TAIL = """
+            tail AS (
                 (SELECT id, session_id, seq, role, content, metadata, client_message_id, parent_id, created_at,
                         (char_length(content) + 3) / 4 + 4 AS total
                  FROM messages WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1)
@@ -56,8 +57,10 @@ public class MessageReads {
                 ) p
                 WHERE t.total + (char_length(p.content) + 3) / 4 + 4 <= ?
             )
-            SELECT %s FROM tail m WHERE m.total <= ? ORDER BY m.seq
-            """.formatted(MessageRows.COLUMNS);
+            """;
+
+    private static final String CONTEXT = "WITH RECURSIVE " + TAIL + " SELECT " + MessageRows.COLUMNS
+            + " FROM tail m WHERE m.total <= ? ORDER BY m.seq";
 
     private static final String BY_ID = "SELECT " + MessageRows.COLUMNS
             + " FROM messages m WHERE m.id = ? AND m.session_id = ?";

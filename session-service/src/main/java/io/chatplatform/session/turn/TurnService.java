@@ -21,8 +21,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Begins a turn in one local transaction: the session's ownership and row lock, the user message
- * stored idempotently on (session, client_message_id), and the context tail within the token budget.
+ * Begins a turn in one local transaction of three round trips: the session's ownership and row lock with
+ * what the append decides on, the user message stored idempotently on (session, client_message_id) with
+ * the context tail within the token budget, the commit.
  * The user message remembers the answer id it was given, so a replay returns the first call's answer
  * id and grant whatever answer id it sends.
  */
@@ -65,12 +66,12 @@ public class TurnService {
                 UUID parent = body.parentId() != null ? body.parentId() : locked.previousId();
                 String title = SessionService.titleFrom(body.content());
                 // the session title after this message, so chat-service can announce a first title (session.updated)
-                Message user = store.insert(c, sessionId, locked.messageCount(), new NewMessage(UUID.randomUUID(), "user",
-                        body.content(), null, body.clientMessageId(), parent, body.answerId(), null), title)
-                        .withSessionTitle(locked.title() != null ? locked.title() : title);
-                List<Message> context = MessageReads.context(c, sessionId, user.seq(), body.contextBudgetTokens());
+                MessageStore.InsertedWithContext stored = store.insertWithContext(c, sessionId, locked.messageCount(),
+                        new NewMessage(UUID.randomUUID(), "user", body.content(), null, body.clientMessageId(), parent,
+                                body.answerId(), null), title, body.contextBudgetTokens());
+                Message user = stored.message().withSessionTitle(locked.title() != null ? locked.title() : title);
                 return new Begun(new TurnStarted(user, body.answerId(), grant(sessionId, body.answerId(), userId, user),
-                        context, null), true);
+                        stored.context(), null), true);
             });
         } catch (Db.DbException e) {
             if (Db.isUniqueViolation(e)) {
