@@ -61,7 +61,8 @@ public class StackBench {
     static final int REPS = Integer.parseInt(env("REPS", "3"));           // alternated runs per level and side
     static final int WARMUP_TURNS = Integer.parseInt(env("WARMUP_TURNS", "400"));  // per warm-up round
     static final int WARMUP_ROUNDS = Integer.parseInt(env("WARMUP_ROUNDS", "12"));
-    static final double WARMUP_TOLERANCE = Double.parseDouble(env("WARMUP_TOLERANCE", "0.1"));
+    static final int WARMUP_MIN_ROUNDS = Integer.parseInt(env("WARMUP_MIN_ROUNDS", "4"));
+    static final double WARMUP_TOLERANCE = Double.parseDouble(env("WARMUP_TOLERANCE", "0.05"));
     static final double LOAD_MAX = Double.parseDouble(env("LOAD_MAX", "0.5"));
     static final int LOAD_WAIT_S = Integer.parseInt(env("LOAD_WAIT_S", "120"));
     static final Path PIDS_DIR = System.getenv("PIDS_DIR") == null ? null : Path.of(System.getenv("PIDS_DIR"));
@@ -117,13 +118,15 @@ public class StackBench {
     /**
      * Rounds of WARMUP_TURNS turns until the stack's CPU per turn (every process but this one) settles: the JIT
      * compiles for minutes after start, and a run measured before it is done counts the compiler as the turn's cost
-     * (a c100 run after 400 turns measured 6.8 ms of chat-service CPU per turn, 3.3 once settled). Settled = within
-     * WARMUP_TOLERANCE of the round before, after at least 2 rounds and at most WARMUP_ROUNDS.
+     * (a c100 run after 400 turns measured 6.8 ms of chat-service CPU per turn, 3.3 once settled). Settled = two
+     * rounds in a row within WARMUP_TOLERANCE of the round before (one such step can be noise on a slope), after at
+     * least WARMUP_MIN_ROUNDS and at most WARMUP_ROUNDS rounds.
      */
     static String warmUp(int concurrency, Map<String, Long> pids) throws Exception {
         List<String> perRound = new ArrayList<>();
         double previous = Double.NaN;
         int round = 0;
+        int steady = 0; // rounds in a row within the tolerance of the one before
         while (round < WARMUP_ROUNDS) {
             round++;
             Map<String, Double> cpu0 = Procs.cpuMs(pids);
@@ -138,14 +141,16 @@ public class StackBench {
             double perTurn = ms / Math.max(1, r.ms.size());
             perRound.add(fmt(perTurn));
             System.err.println("warm-up round " + round + ": stack CPU " + fmt(perTurn) + " ms per turn");
-            if (round >= 2 && Math.abs(perTurn - previous) <= WARMUP_TOLERANCE * previous) {
+            boolean close = round >= 2 && Math.abs(perTurn - previous) <= WARMUP_TOLERANCE * previous;
+            steady = close ? steady + 1 : 0;
+            if (round >= WARMUP_MIN_ROUNDS && steady >= 2) {
                 break;
             }
             previous = perTurn;
         }
         return round + " rounds of " + WARMUP_TURNS + " turns at concurrency " + concurrency
-                + " (until the stack's CPU per turn settled within " + Math.round(WARMUP_TOLERANCE * 100)
-                + "% of the round before; ms per turn by round: " + String.join(", ", perRound) + ")";
+                + " (until the stack's CPU per turn was within " + Math.round(WARMUP_TOLERANCE * 100)
+                + "% of the round before twice in a row, at least " + WARMUP_MIN_ROUNDS + " rounds; ms per turn by round: " + String.join(", ", perRound) + ")";
     }
 
     /** One measured run, after a bounded wait for a quiet machine; CPU per turn of every process over the run. */

@@ -23,7 +23,8 @@ N=${N:-1000}
 ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-1500}          # requests per warm-up round
 WARMUP_ROUNDS=${WARMUP_ROUNDS:-10}
-WARMUP_TOLERANCE=${WARMUP_TOLERANCE:-0.1}
+WARMUP_MIN_ROUNDS=${WARMUP_MIN_ROUNDS:-3}
+WARMUP_TOLERANCE=${WARMUP_TOLERANCE:-0.05}
 LOAD_MAX=${LOAD_MAX:-0.5}
 LOAD_WAIT_S=${LOAD_WAIT_S:-120}
 # the production JVM flags, as bench/run.sh's (c)
@@ -166,9 +167,9 @@ wait_quiet() { # bounded wait for a quiet machine; prints the 1-minute load it s
 }
 
 # Warm-up in rounds of WARMUP requests until the service's CPU per request settles (within WARMUP_TOLERANCE of the
-# round before, after at least 2 rounds, at most WARMUP_ROUNDS): the JIT compiles for minutes, and a round measured
+# round before twice in a row, after at least WARMUP_MIN_ROUNDS rounds, at most WARMUP_ROUNDS): the JIT compiles for minutes, and a round measured
 # before it is done counts the compiler as the request's cost (1,500 requests: 1.9 ms per request, 8,000: 0.85)
-warm_rounds=0; warm_prev=; warm_list=
+warm_rounds=0; warm_prev=; warm_list=; warm_steady=0
 while [ "$warm_rounds" -lt "$WARMUP_ROUNDS" ]; do
   warm_rounds=$((warm_rounds + 1))
   cpu0=$(cpu_ms "$PID")
@@ -179,11 +180,15 @@ while [ "$warm_rounds" -lt "$WARMUP_ROUNDS" ]; do
   log "warm-up round $warm_rounds: $WARMUP HTTP requests, $per CPU ms per request"
   if [ -n "$warm_prev" ] && awk -v a="$per" -v b="$warm_prev" -v t="$WARMUP_TOLERANCE" \
       'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t * b) }'; then
-    break
+    warm_steady=$((warm_steady + 1))
+  else
+    warm_steady=0
   fi
+  # two steps in a row within the tolerance (one can be noise on a slope), after at least WARMUP_MIN_ROUNDS
+  [ "$warm_steady" -ge 2 ] && [ "$warm_rounds" -ge "$WARMUP_MIN_ROUNDS" ] && break
   warm_prev=$per
 done
-WARMUP_DONE="$warm_rounds rounds of $WARMUP requests (until the CPU per request settled within $(awk -v t="$WARMUP_TOLERANCE" 'BEGIN { printf "%g", t * 100 }')% of the round before; CPU ms per request by round: $warm_list)"
+WARMUP_DONE="$warm_rounds rounds of $WARMUP requests (until the CPU per request was within $(awk -v t="$WARMUP_TOLERANCE" 'BEGIN { printf "%g", t * 100 }')% of the round before twice in a row, at least $WARMUP_MIN_ROUNDS rounds; CPU ms per request by round: $warm_list)"
 log "warm-up: $WARMUP_DONE; $WARMUP pgbench transactions"
 (cd "$WORK" && pgbench -n -M prepared -c 1 -t "$WARMUP" -f page.sql "$DB" >/dev/null 2>&1)
 : > "$WORK/rounds.tsv"
