@@ -6,7 +6,8 @@
 // wait for a quiet machine, and each stack run reports the CPU milliseconds per turn of every process of the stack
 // (utime+stime deltas from /proc). Turns reuse a pool of sessions, each with its WebSocket opened once (a user
 // chatting in an open tab), so session creation and the upgrade are not in the figure.
-// JDK-only multi-file source program: java StackBench.java (with Procs.java beside it; see README.md).
+// JDK-only multi-file source program: java StackBench.java (with Api.java, Conversation.java and Procs.java beside
+// it; see README.md).
 //
 // Signs in like a browser: POST /api/auth/magic-link, reads the 6-digit code from the auth-service log line
 // "Local sign-in link: ... (code NNNNNN)" (the local stack logs it), POST /api/auth/verify {code} with the nonce
@@ -52,10 +53,7 @@ public class StackBench {
         return v == null || v.isBlank() ? dflt : v.trim();
     }
 
-    static final String INGRESS = env("INGRESS_URL", "http://127.0.0.1:28080"); // where we connect
-    static final String ORIGIN = env("ORIGIN", "http://localhost:28080");       // PUBLIC_BASE_URL of the stack
     static final String STUB = env("STUB_URL", "http://127.0.0.1:28089");
-    static final Path AUTH_LOG = Path.of(env("AUTH_LOG", "auth-service.log"));
     static final int FIRST_TOKEN_DELAY_MS = Integer.parseInt(env("FIRST_TOKEN_DELAY_MS", "200"));
     static final String LEVELS = env("LEVELS", "1:200,20:200,100:400"); // concurrency:turns per run
     static final int REPS = Integer.parseInt(env("REPS", "3"));           // alternated runs per level and side
@@ -70,24 +68,19 @@ public class StackBench {
     static final BlockingQueue<Conversation> IDLE = new LinkedBlockingQueue<>();
     static final String MESSAGE = "benchmark turn [[stub:first-token-delay=" + FIRST_TOKEN_DELAY_MS + ",tokens=20,token-delay=15]]";
 
-    static final CookieManager COOKIES = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
     // HTTP/1.1 like a browser behind nginx (no h2c upgrade offer on plain http)
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(COOKIES)
-            .connectTimeout(Duration.ofSeconds(10)).executor(Executors.newFixedThreadPool(8)).build();
     static final HttpClient STUB_HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-    static volatile String accessToken;
-    static volatile long tokenAt;
 
     public static void main(String[] args) throws Exception {
         int pool = 0;
         for (String level : LEVELS.split(",")) {
             pool = Math.max(pool, Integer.parseInt(level.split(":")[0]));
         }
-        signIn();
+        Api.signIn();
         // a few sessions more than the highest concurrency: one just finished may still be closing its turn
         pool = Integer.parseInt(env("POOL", Integer.toString(pool + 10)));
         for (int i = 0; i < pool; i++) {
-            IDLE.add(new Conversation(createSession(token())));
+            IDLE.add(new Conversation(Api.createSession(Api.token())));
         }
         System.err.println("signed in through the ingress; " + pool + " sessions, each with its WebSocket");
         Map<String, Long> pids = Procs.fromPidFiles(PIDS_DIR);
@@ -148,8 +141,9 @@ public class StackBench {
             }
             previous = perTurn;
         }
+        boolean settled = steady >= 2 && round >= WARMUP_MIN_ROUNDS;
         return round + " rounds of " + WARMUP_TURNS + " turns at concurrency " + concurrency
-                + " (until the stack's CPU per turn was within " + Math.round(WARMUP_TOLERANCE * 100)
+                + (settled ? "" : ", the cap, before it settled") + " (until the stack's CPU per turn was within " + Math.round(WARMUP_TOLERANCE * 100)
                 + "% of the round before twice in a row, at least " + WARMUP_MIN_ROUNDS + " rounds; ms per turn by round: " + String.join(", ", perRound) + ")";
     }
 
@@ -277,200 +271,20 @@ public class StackBench {
         throw new IllegalStateException("no content from the stand-in");
     }
 
-    /** A session with its WebSocket, reused turn after turn; one turn at a time. */
-    static final class Conversation implements WebSocket.Listener {
-        final String sid;
-        WebSocket ws;
-        volatile CompletableFuture<Void> ready = new CompletableFuture<>();
-        volatile CompletableFuture<Long> firstDelta = new CompletableFuture<>();
-        volatile CompletableFuture<String> done = new CompletableFuture<>();
-        final StringBuilder partial = new StringBuilder();
 
-        Conversation(String sid) {
-            this.sid = sid;
-        }
-
-        /** Opens the socket when it is not (first use, or the relay closed it, e.g. 4001 at token expiry). */
-        void open() throws Exception {
-            if (ws != null && !ws.isInputClosed() && !ws.isOutputClosed()) {
-                return;
-            }
-            ready = new CompletableFuture<>();
-            String proto = URLEncoder.encode("quarkus-http-upgrade#Authorization#Bearer " + token(), StandardCharsets.UTF_8)
-                    .replace("+", "%20");
-            ws = HTTP.newWebSocketBuilder().header("Origin", ORIGIN).subprotocols("quarkus", proto)
-                    .connectTimeout(Duration.ofSeconds(20))
-                    .buildAsync(URI.create(INGRESS.replaceFirst("^http", "ws") + "/ws/sessions/" + sid), this)
-                    .get(30, TimeUnit.SECONDS);
-            ready.get(30, TimeUnit.SECONDS);
-        }
-
-        void newTurn() {
-            firstDelta = new CompletableFuture<>();
-            done = new CompletableFuture<>();
-        }
-
-        void drop() {
-            if (ws != null) {
-                ws.abort();
-                ws = null;
-            }
-        }
-
-        @Override
-        public void onOpen(WebSocket ws) {
-            ws.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            long now = System.nanoTime();
-            partial.append(data);
-            if (last) {
-                String s = partial.toString();
-                partial.setLength(0);
-                // this turn's futures, read once: once done completes, the turn's thread may start the next
-                // turn and replace them, and a late write to the new ones would fail a turn that has not begun
-                CompletableFuture<Long> delta = firstDelta;
-                CompletableFuture<String> end = done;
-                if (s.contains("\"type\":\"ready\"")) {
-                    ready.complete(null);
-                } else if (s.contains("\"type\":\"message.delta\"")) {
-                    delta.complete(now);
-                } else if (s.contains("\"type\":\"message.completed\"") || s.contains("\"type\":\"message.failed\"")
-                        || s.contains("\"type\":\"error\"")) {
-                    delta.completeExceptionally(new IllegalStateException("no delta: " + s));
-                    end.complete(s);
-                }
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
-            fail(new IllegalStateException("closed " + code));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            fail(error);
-        }
-
-        private void fail(Throwable error) {
-            ready.completeExceptionally(error);
-            firstDelta.completeExceptionally(error);
-            done.complete("closed");
-        }
-    }
-
-    static String createSession(String token) throws Exception {
-        HttpResponse<String> created = HTTP.send(api("/api/sessions", token)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"bench\"}")).build(), HttpResponse.BodyHandlers.ofString());
-        if (created.statusCode() != 201) {
-            throw new IllegalStateException("create session: " + created.statusCode() + " " + created.body());
-        }
-        return field(created.body(), "id");
-    }
-
-    /** One turn in an idle session of the pool: POST -> first delta frame, in ms; then waits for the whole answer. */
+    /** One turn in an idle session of the pool (see {@link Conversation#turn}); a failed turn's socket is dropped. */
     static double turn() throws Exception {
         Conversation c = IDLE.take();
         boolean clean = false;
         try {
-            c.open();
-            c.newTurn();
-            long t0 = System.nanoTime();
-            HttpResponse<String> r = HTTP.send(api("/api/chat", token()).header("Prefer", "respond-async")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"session_id\":\"" + c.sid + "\",\"message\":\"" + MESSAGE
-                            + " " + UUID.randomUUID() + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 202) {
-                throw new IllegalStateException("chat: " + r.statusCode() + " " + r.body());
-            }
-            long t1;
-            try {
-                t1 = c.firstDelta.get(60, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                // say whether the end that came before any delta was this turn's or an earlier one's
-                String m = String.valueOf(e.getCause().getMessage());
-                if (m.startsWith("no delta: ")) {
-                    String own = field(r.body(), "message_id");
-                    throw new IllegalStateException(m.contains("\"message_id\":\"" + own + "\"")
-                            ? "no delta before this turn's end" : "no delta: an earlier turn's end arrived", e);
-                }
-                throw e;
-            }
-            // a user waits for the whole answer before the next turn: in-flight turns = concurrency
-            c.done.get(60, TimeUnit.SECONDS);
+            double ms = c.turn(MESSAGE + " " + UUID.randomUUID());
             clean = true;
-            return (t1 - t0) / 1e6;
+            return ms;
         } finally {
             if (!clean) {
                 c.drop(); // frames of a failed turn must not land in the next one
             }
             IDLE.add(c);
         }
-    }
-
-    static HttpRequest.Builder api(String path, String token) {
-        return HttpRequest.newBuilder(URI.create(INGRESS + path)).timeout(Duration.ofSeconds(60))
-                .header("Origin", ORIGIN).header("Content-Type", "application/json").header("Authorization", "Bearer " + token);
-    }
-
-    static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
-        if (!m.find()) {
-            throw new IllegalStateException("no " + name + " in " + json);
-        }
-        return m.group(1);
-    }
-
-    static synchronized String token() throws Exception {
-        if (System.currentTimeMillis() - tokenAt > 10 * 60_000) {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(INGRESS + "/api/auth/refresh"))
-                    .header("Origin", ORIGIN).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("refresh: " + r.statusCode() + " " + r.body());
-            }
-            accessToken = field(r.body(), "access_token");
-            tokenAt = System.currentTimeMillis();
-        }
-        return accessToken;
-    }
-
-    static void signIn() throws Exception {
-        String email = "bench-" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
-        long logSize = Files.size(AUTH_LOG);
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(INGRESS + "/api/auth/magic-link"))
-                .header("Origin", ORIGIN).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + email + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 202) {
-            throw new IllegalStateException("magic-link: " + r.statusCode() + " " + r.body());
-        }
-        Pattern code = Pattern.compile("Local sign-in link: .*\\(code (\\d{6})\\)");
-        String found = null;
-        for (int i = 0; i < 100 && found == null; i++) {
-            byte[] all = Files.readAllBytes(AUTH_LOG);
-            String fresh = new String(all, (int) Math.min(logSize, all.length), (int) Math.max(0, all.length - logSize), StandardCharsets.UTF_8);
-            Matcher m = code.matcher(fresh);
-            while (m.find()) {
-                found = m.group(1);
-            }
-            if (found == null) {
-                Thread.sleep(100);
-            }
-        }
-        if (found == null) {
-            throw new IllegalStateException("no sign-in code in " + AUTH_LOG);
-        }
-        HttpResponse<String> v = HTTP.send(HttpRequest.newBuilder(URI.create(INGRESS + "/api/auth/verify"))
-                .header("Origin", ORIGIN).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"code\":\"" + found + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
-        if (v.statusCode() != 200) {
-            throw new IllegalStateException("verify: " + v.statusCode() + " " + v.body());
-        }
-        accessToken = field(v.body(), "access_token");
-        tokenAt = System.currentTimeMillis();
     }
 }

@@ -188,7 +188,8 @@ while [ "$warm_rounds" -lt "$WARMUP_ROUNDS" ]; do
   [ "$warm_steady" -ge 2 ] && [ "$warm_rounds" -ge "$WARMUP_MIN_ROUNDS" ] && break
   warm_prev=$per
 done
-WARMUP_DONE="$warm_rounds rounds of $WARMUP requests (until the CPU per request was within $(awk -v t="$WARMUP_TOLERANCE" 'BEGIN { printf "%g", t * 100 }')% of the round before twice in a row, at least $WARMUP_MIN_ROUNDS rounds; CPU ms per request by round: $warm_list)"
+warm_cap=; { [ "$warm_steady" -ge 2 ] && [ "$warm_rounds" -ge "$WARMUP_MIN_ROUNDS" ]; } || warm_cap=", the cap, before it settled"
+WARMUP_DONE="$warm_rounds rounds of $WARMUP requests$warm_cap (until the CPU per request was within $(awk -v t="$WARMUP_TOLERANCE" 'BEGIN { printf "%g", t * 100 }')% of the round before twice in a row, at least $WARMUP_MIN_ROUNDS rounds; CPU ms per request by round: $warm_list)"
 log "warm-up: $WARMUP_DONE; $WARMUP pgbench transactions"
 (cd "$WORK" && pgbench -n -M prepared -c 1 -t "$WARMUP" -f page.sql "$DB" >/dev/null 2>&1)
 : > "$WORK/rounds.tsv"
