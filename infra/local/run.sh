@@ -157,7 +157,8 @@ for svc in auth session chat relay; do
   wait_for "$svc-service" 180 curl -fs "http://127.0.0.1:$INGRESS_PORT/q/$svc/health/ready"
   log "$svc-service ready"
 done
-for ((i = 2; i <= ${RELAY_REPLICAS:-1}; i++)); do
+# the ingress balances /q/relay over the replicas, so its one 200 above may have come from any of them: ask each
+for ((i = 1; i <= ${RELAY_REPLICAS:-1}; i++)); do
   wait_for "relay-service-$i" 180 curl -fs "http://127.0.0.1:$((RELAY_PORT + 10 * (i - 1)))/q/health/ready"
   log "relay-service-$i ready"
 done
