@@ -131,6 +131,8 @@ def start_relay(name, sessions_port, logf):
                            f'-Dquarkus.rest-client.session-service.url=http://127.0.0.1:{sessions_port}',
                            '-Dquarkus.rest-client.chat-service.url=http://127.0.0.1:9',
                            '-Drelay.allowed-origins=http://localhost:8080',
+                           # every client of the load generator is the same user; the per-user cap is not measured here
+                           '-Drelay.max-connections-per-user=1000000',
                            f'-Dquarkus.redis.hosts=redis://{REDIS_HOST}:{REDIS_PORT}',
                            '-Dquarkus.log.console.json.enabled=false', '-Dquarkus.log.level=WARN',
                            '-jar', 'quarkus-run.jar']

@@ -65,6 +65,21 @@ public interface RelayConfig {
     @WithDefault("4")
     int gapFillConcurrency();
 
+    /**
+     * WebSockets one user may hold open on this replica (tabs x sessions); an upgrade beyond it answers 429.
+     * Per replica, so the platform-wide bound is this times the relay replicas.
+     */
+    @WithDefault("20")
+    int maxConnectionsPerUser();
+
+    /**
+     * Typing is published at most once per this interval per session and user on this replica; the latest state
+     * within it goes out when it ends. Every typing event reaches every socket of the session, so unthrottled it
+     * would cost N^2 frames for N open tabs.
+     */
+    @WithDefault("2s")
+    Duration typingInterval();
+
     Drain drain();
 
     interface Drain {

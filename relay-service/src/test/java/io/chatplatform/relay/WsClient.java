@@ -60,7 +60,7 @@ public final class WsClient implements WebSocket.Listener {
             return c;
         } catch (CompletionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException h) {
-                throw new HandshakeFailed(h.getResponse().statusCode());
+                throw new HandshakeFailed(h.getResponse().statusCode(), h.getResponse().headers());
             }
             throw e;
         }
@@ -78,10 +78,12 @@ public final class WsClient implements WebSocket.Listener {
 
     public static final class HandshakeFailed extends RuntimeException {
         final int status;
+        final java.net.http.HttpHeaders headers;
 
-        HandshakeFailed(int status) {
+        HandshakeFailed(int status, java.net.http.HttpHeaders headers) {
             super("handshake refused with HTTP " + status);
             this.status = status;
+            this.headers = headers;
         }
     }
 

@@ -21,7 +21,6 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.OnClose;
@@ -63,7 +62,7 @@ public class RelaySocket {
     @Inject
     Vertx vertx;
     @Inject
-    ReactiveRedisDataSource redis;
+    TypingRelay typingRelay;
     @Inject
     @RestClient
     ChatServiceClient chat;
@@ -83,7 +82,11 @@ public class RelaySocket {
         }
         ClientConnection client = new ClientConnection(ws, channel, sessionId, jwt.getSubject(),
                 "Bearer " + jwt.getRawToken(), config.maxPendingBytes(), metrics);
-        registry.add(client);
+        if (!registry.tryAdd(client, config.maxConnectionsPerUser())) {
+            // two upgrades raced past UpgradeGuard's count: the later one goes
+            return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.POLICY_VIOLATION,
+                    "too_many_connections"));
+        }
         client.onClosing(() -> hub.leave(client));
         scheduleExpiry(client, jwt.getExpirationTime());
 
@@ -245,11 +248,7 @@ public class RelaySocket {
             client.sendControl(codec.frame("error", "code", "malformed", "message", "typing needs a short state"));
             return;
         }
-        // pub/sub only: typing is never stored in the stream.
-        String event = codec.frame("typing", "session_id", client.sessionId(), "user_id", client.userId(),
-                "state", state.asText(), "ts", System.currentTimeMillis());
-        redis.execute("PUBLISH", SessionHub.channelKey(client.sessionId()), event).subscribe().with(r -> {
-        }, err -> client.sendControl(codec.frame("error", "code", "unavailable", "message", "typing not delivered")));
+        typingRelay.typing(client, state.asText());
     }
 
     private void sendFailed(ClientConnection client, int status, String clientMessageId) {

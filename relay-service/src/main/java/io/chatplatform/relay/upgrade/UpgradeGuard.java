@@ -4,9 +4,12 @@ import io.chatplatform.relay.RelayConfig;
 import io.chatplatform.relay.RelayMetrics;
 import io.chatplatform.relay.socket.ClientConnection;
 import io.chatplatform.relay.socket.ConnectionHousekeeping;
+import io.chatplatform.relay.socket.ConnectionRegistry;
 import io.chatplatform.relay.socket.RelaySocket;
 
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -42,16 +45,22 @@ public class UpgradeGuard implements HttpUpgradeCheck {
     public static final UserData.TypedKey<Channel> CHANNEL = new UserData.TypedKey<>("relay-channel");
 
     private static final Logger LOG = Logger.getLogger(UpgradeGuard.class);
+    /** A tab closes in seconds; the UI's reconnect backoff waits at least this before trying again. */
+    private static final String RETRY_AFTER_SECONDS = "10";
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final Set<String> origins;
     private final OwnershipService ownership;
     private final RelayMetrics metrics;
     private final ConnectionHousekeeping housekeeping;
+    private final ConnectionRegistry registry;
+    private final int maxPerUser;
 
     public UpgradeGuard(RelayConfig config, OwnershipService ownership, RelayMetrics metrics,
-            ConnectionHousekeeping housekeeping) {
+            ConnectionHousekeeping housekeeping, ConnectionRegistry registry) {
         this.housekeeping = housekeeping;
+        this.registry = registry;
+        this.maxPerUser = config.maxConnectionsPerUser();
         this.origins = config.allowedOrigins().stream().map(String::trim).filter(s -> !s.isEmpty())
                 .map(UpgradeGuard::normalise).collect(Collectors.toUnmodifiableSet());
         this.ownership = ownership;
@@ -81,6 +90,11 @@ public class UpgradeGuard implements HttpUpgradeCheck {
             JsonWebToken jwt = jwt(identity);
             if (jwt == null || jwt.getSubject() == null) {
                 return reject("unauthenticated", 401);
+            }
+            if (registry.countOf(jwt.getSubject()) >= maxPerUser) {
+                // before ownership: a flood of upgrades must not reach session-service either
+                metrics.rejected("too_many_connections");
+                return CheckResult.rejectUpgrade(429, Map.of("Retry-After", List.of(RETRY_AFTER_SECONDS)));
             }
             return ownership.check(jwt.getSubject(), sessionId, "Bearer " + jwt.getRawToken()).chain(v -> switch (v) {
                 case OWNED -> {
