@@ -35,6 +35,8 @@ public interface SessionsConfig {
 
     Retention retention();
 
+    Limits limits();
+
     Events events();
 
     interface Retention {
@@ -52,6 +54,17 @@ public interface SessionsConfig {
          */
         @WithDefault("500")
         int batchSize();
+    }
+
+    /** Per-user rate limits of the browser-facing writes and searches (turns are chat-service's to limit). */
+    interface Limits {
+        /** Messages a user may append per minute through {@code POST /api/sessions/{id}/messages}. */
+        @WithDefault("120")
+        int appendsPerMinute();
+
+        /** Searches a user may run per minute: each is a full-text query over all of their history. */
+        @WithDefault("60")
+        int searchesPerMinute();
     }
 
     interface Events {

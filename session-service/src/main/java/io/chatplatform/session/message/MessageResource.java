@@ -2,6 +2,7 @@ package io.chatplatform.session.message;
 
 import io.chatplatform.session.CurrentUser;
 import io.chatplatform.session.Params;
+import io.chatplatform.session.limits.RequestLimits;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -30,10 +31,12 @@ public class MessageResource {
 
     private final MessageService service;
     private final CurrentUser user;
+    private final RequestLimits limits;
 
-    public MessageResource(MessageService service, CurrentUser user) {
+    public MessageResource(MessageService service, CurrentUser user, RequestLimits limits) {
         this.service = service;
         this.user = user;
+        this.limits = limits;
     }
 
     @GET
@@ -49,6 +52,7 @@ public class MessageResource {
     public Response append(@PathParam("id") String id, @Valid @NotNull AppendMessage body, UriInfo uri) {
         UUID me = user.id();
         UUID sid = Params.sessionId(id);
+        limits.append(me);
         MessageService.Appended r = service.append(me, sid, body);
         if (!r.created()) {
             return Response.ok(r.message()).build(); // idempotent repeat: the first message, unchanged
