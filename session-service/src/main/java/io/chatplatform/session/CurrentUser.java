@@ -1,6 +1,6 @@
 package io.chatplatform.session;
 
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import jakarta.enterprise.context.RequestScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 

@@ -1,6 +1,6 @@
 package io.chatplatform.session;
 
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 
 import java.util.List;
 import java.util.Map;

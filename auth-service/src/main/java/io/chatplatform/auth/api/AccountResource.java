@@ -4,7 +4,7 @@ import io.chatplatform.auth.magic.LoginService;
 import io.chatplatform.auth.refresh.RefreshService;
 import io.chatplatform.auth.user.AccountService;
 import io.chatplatform.auth.user.User;
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;

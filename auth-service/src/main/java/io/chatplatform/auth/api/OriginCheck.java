@@ -1,7 +1,7 @@
 package io.chatplatform.auth.api;
 
 import io.chatplatform.auth.AuthConfig;
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import jakarta.ws.rs.Priorities;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -1,6 +1,6 @@
 package io.chatplatform.auth.magic;
 
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 
 import java.util.Locale;
 import java.util.regex.Pattern;

@@ -6,8 +6,8 @@ import io.chatplatform.auth.Secrets;
 import io.chatplatform.auth.refresh.RefreshService;
 import io.chatplatform.auth.user.User;
 import io.chatplatform.auth.user.UserRepository;
-import io.chatplatform.common.ProblemException;
-import io.chatplatform.common.RateLimiter;
+import io.chatplatform.common.problem.ProblemException;
+import io.chatplatform.common.ratelimit.RateLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 

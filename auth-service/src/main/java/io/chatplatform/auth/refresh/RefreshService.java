@@ -8,7 +8,7 @@ import io.chatplatform.auth.Secrets;
 import io.chatplatform.auth.token.AccessTokens;
 import io.chatplatform.auth.user.User;
 import io.chatplatform.auth.user.UserRepository;
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.scheduler.Scheduled;

@@ -2,8 +2,8 @@ package io.chatplatform.chat.api;
 
 import io.chatplatform.chat.limits.RateLimitHeaders;
 import io.chatplatform.chat.turn.TurnService;
-import io.chatplatform.common.ProblemException;
-import io.chatplatform.common.RateLimiter;
+import io.chatplatform.common.problem.ProblemException;
+import io.chatplatform.common.ratelimit.RateLimiter;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;

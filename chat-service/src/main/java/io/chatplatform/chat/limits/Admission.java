@@ -2,8 +2,8 @@ package io.chatplatform.chat.limits;
 
 import io.chatplatform.chat.ChatConfig;
 import io.chatplatform.chat.UserData;
-import io.chatplatform.common.ProblemException;
-import io.chatplatform.common.RateLimiter;
+import io.chatplatform.common.problem.ProblemException;
+import io.chatplatform.common.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;

@@ -1,6 +1,6 @@
 package io.chatplatform.chat.limits;
 
-import io.chatplatform.common.RateLimiter;
+import io.chatplatform.common.ratelimit.RateLimiter;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

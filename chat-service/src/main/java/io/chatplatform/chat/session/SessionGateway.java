@@ -1,7 +1,7 @@
 package io.chatplatform.chat.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;

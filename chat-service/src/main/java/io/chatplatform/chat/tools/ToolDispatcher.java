@@ -11,7 +11,7 @@ import dev.langchain4j.exception.ToolExecutionException;
 import dev.langchain4j.service.tool.DefaultToolExecutor;
 import dev.langchain4j.service.tool.ToolExecutor;
 import io.chatplatform.chat.ChatConfig;
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;

@@ -7,7 +7,7 @@ import io.chatplatform.chat.ChatConfig;
 import io.chatplatform.chat.api.TurnResult;
 import io.chatplatform.chat.limits.Admission;
 import io.chatplatform.chat.session.AnswerStore;
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -4,7 +4,7 @@ import dev.langchain4j.data.message.ChatMessage;
 import io.chatplatform.chat.ChatConfig;
 import io.chatplatform.chat.llm.ModelException;
 import io.chatplatform.chat.session.AnswerStore;
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;

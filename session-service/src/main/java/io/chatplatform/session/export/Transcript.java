@@ -2,7 +2,7 @@ package io.chatplatform.session.export;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import io.chatplatform.session.SessionsConfig;
 import io.chatplatform.session.message.Message;
 import io.chatplatform.session.message.MessageReads;

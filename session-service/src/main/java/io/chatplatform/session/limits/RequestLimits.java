@@ -1,6 +1,6 @@
 package io.chatplatform.session.limits;
 
-import io.chatplatform.common.RateLimiter;
+import io.chatplatform.common.ratelimit.RateLimiter;
 import io.chatplatform.session.SessionsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 

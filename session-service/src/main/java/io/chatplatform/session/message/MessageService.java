@@ -1,7 +1,7 @@
 package io.chatplatform.session.message;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import io.chatplatform.session.Db;
 import io.chatplatform.session.SessionsConfig;
 import io.chatplatform.session.Slice;

@@ -1,6 +1,6 @@
 package io.chatplatform.session.search;
 
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;

@@ -1,6 +1,6 @@
 package io.chatplatform.session.session;
 
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.chatplatform.session.session;
 
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import io.chatplatform.session.Db;
 import io.chatplatform.session.Slice;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,6 @@
 package io.chatplatform.session.turn;
 
-import io.chatplatform.common.ProblemException;
+import io.chatplatform.common.problem.ProblemException;
 import io.chatplatform.session.SessionsConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,4 +1,4 @@
-package io.chatplatform.common;
+package io.chatplatform.common.problem;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.config.ConfigMapping;
@@ -8,7 +8,6 @@ import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import java.net.URI;
 import java.util.Map;
 
 /**
@@ -36,14 +35,10 @@ public class BodyLimit {
                     declared = -1;
                 }
                 if (declared > config.maxBodyBytes()) {
-                    Problem p = new Problem(URI.create("about:blank"), "Content Too Large", 413,
-                            "The request body is larger than " + config.maxBodyBytes() + " bytes.",
-                            ctx.request().path(), Map.of());
                     try {
-                        ctx.response().setStatusCode(413)
-                                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                                .putHeader(HttpHeaders.CONNECTION, "close")
-                                .end(mapper.writeValueAsString(p));
+                        RouteProblems.end(ctx, mapper, 413, "Content Too Large",
+                                "The request body is larger than " + config.maxBodyBytes() + " bytes.",
+                                Map.of(HttpHeaders.CONNECTION.toString(), "close"));
                     } catch (Exception e) {
                         ctx.fail(e);
                     }

@@ -1,4 +1,4 @@
-package io.chatplatform.common;
+package io.chatplatform.common.metrics;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,10 +1,9 @@
-package io.chatplatform.common;
+package io.chatplatform.common.problem;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +12,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import java.net.URI;
 import java.util.Map;
 
 /**
@@ -44,12 +42,8 @@ public class SecurityProblems {
             ctx.next();
             return;
         }
-        Problem problem = new Problem(URI.create("about:blank"), "Unauthorized", 401, DETAIL, ctx.request().path(), null);
         try {
-            ctx.response().setStatusCode(401)
-                    .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                    .putHeader("WWW-Authenticate", "Bearer")
-                    .end(mapper.writeValueAsString(problem));
+            RouteProblems.end(ctx, mapper, 401, "Unauthorized", DETAIL, Map.of("WWW-Authenticate", "Bearer"));
         } catch (Exception e) {
             ctx.next();
         }

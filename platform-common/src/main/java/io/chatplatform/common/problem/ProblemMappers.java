@@ -1,4 +1,4 @@
-package io.chatplatform.common;
+package io.chatplatform.common.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -12,8 +12,6 @@ import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -102,8 +100,7 @@ public class ProblemMappers {
 
     public static Response.ResponseBuilder build(int status, String type, String title, String detail,
                                                  UriInfo uri, Map<String, Object> extensions) {
-        Problem problem = new Problem(URI.create(type == null ? "about:blank" : type), title, status, detail,
-                uri == null ? null : uri.getPath(), extensions.isEmpty() ? null : new LinkedHashMap<>(extensions));
+        Problem problem = Problem.of(status, type, title, detail, uri == null ? null : uri.getPath(), extensions);
         return Response.status(status).type(Problem.MEDIA_TYPE).entity(problem);
     }
 

@@ -1,4 +1,4 @@
-package io.chatplatform.common;
+package io.chatplatform.common.metrics;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;

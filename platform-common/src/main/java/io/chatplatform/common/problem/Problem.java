@@ -1,10 +1,11 @@
-package io.chatplatform.common;
+package io.chatplatform.common.problem;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -17,6 +18,16 @@ public record Problem(URI type, String title, int status, String detail, String 
                       @com.fasterxml.jackson.annotation.JsonIgnore Map<String, Object> extensions) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
+
+    /**
+     * The one way the platform makes a problem document (REST mappers and Vert.x routes alike): {@code about:blank}
+     * unless a type is given, the request path as {@code instance}, extensions copied in their order.
+     */
+    public static Problem of(int status, String type, String title, String detail, String instance,
+                             Map<String, Object> extensions) {
+        return new Problem(URI.create(type == null ? "about:blank" : type), title, status, detail, instance,
+                extensions == null || extensions.isEmpty() ? null : new LinkedHashMap<>(extensions));
+    }
 
     @JsonAnyGetter
     public Map<String, Object> anyExtensions() {

@@ -1,4 +1,4 @@
-package io.chatplatform.common;
+package io.chatplatform.common.problem;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;

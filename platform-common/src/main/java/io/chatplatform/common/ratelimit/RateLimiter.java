@@ -1,5 +1,6 @@
-package io.chatplatform.common;
+package io.chatplatform.common.ratelimit;
 
+import io.chatplatform.common.problem.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
