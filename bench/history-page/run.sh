@@ -80,7 +80,7 @@ createdb "$DB"
   -Dquarkus.redis.hosts="$REDIS_URL" \
   -Dmp.jwt.verify.publickey.location="$WORK/pub.pem" \
   -Dsessions.grant-key="$(openssl rand -base64 32)" \
-  -Dsessions.events.stream="$STREAM" \
+  -Dplatform.user-events.stream="$STREAM" \
   -Dquarkus.log.console.json.enabled=false \
   -jar "$APP" >"$WORK/service.log" 2>&1) &
 PID=$!

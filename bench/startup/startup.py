@@ -94,8 +94,8 @@ def extra_props(name):
     if name in ('session-service', 'chat-service', 'relay-service'):
         props.append(f'-Dmp.jwt.verify.publickey.location={public_key()}')
     if name == 'session-service':  # its own user-events stream: never consume a running stack's events
-        props += ['-Dsessions.events.stream=bench:user-events', '-Dsessions.events.group=session-service-bench',
-                  '-Dsessions.events.dead-letter-stream=bench:user-events:dead']
+        props += ['-Dplatform.user-events.stream=bench:user-events', '-Dplatform.user-events.group=session-service-bench',
+                  '-Dplatform.user-events.dead-letter-stream=bench:user-events:dead']
     return props
 
 

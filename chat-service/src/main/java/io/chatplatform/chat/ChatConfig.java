@@ -72,18 +72,6 @@ public interface ChatConfig {
 
     Knowledge knowledge();
 
-    UserEvents userEvents();
-
-    interface UserEvents {
-        /** Consumer name in the group: stable per replica, so its pending entries are found again after a restart. */
-        @WithDefault("${HOSTNAME:chat-service}")
-        String consumer();
-
-        /** Entries pending this long at another consumer (a replica that is gone) are claimed by this one. */
-        @WithDefault("5m")
-        Duration claimIdle();
-    }
-
     interface Model {
         String baseUrl();
 

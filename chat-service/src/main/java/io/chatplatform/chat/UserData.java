@@ -1,6 +1,7 @@
 package io.chatplatform.chat;
 
 import io.chatplatform.chat.tools.FactStore;
+import io.chatplatform.common.events.UserDeletedHandler;
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -8,14 +9,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Everything chat-service keeps in Redis about a user, so an account deletion can remove it without scanning the
  * keyspace: keys whose name is not derived from the user id alone (stored turn results, quota days, cancel refs)
  * are listed in the per-user index set {@code chat:keys:{uid}} when they are written (by the admission script).
+ * It is chat-service's handler of {@code user.deleted} (platform-common's consumer of {@code platform:user-events}).
  */
 @ApplicationScoped
-public class UserData {
+public class UserData implements UserDeletedHandler {
 
     /** Longer than the longest-lived indexed key (quota days: 2 days). */
     public static final Duration INDEX_TTL = Duration.ofDays(3);
@@ -37,6 +40,11 @@ public class UserData {
 
     public static String factsKey(String userId) {
         return FactStore.key(userId);
+    }
+
+    @Override
+    public String userDeleted(UUID userId) {
+        return deleteAll(userId.toString()) + " Redis key(s) deleted";
     }
 
     /** Deletes every key of the user: the indexed ones, the facts, the rate-limit counter and the index itself. */

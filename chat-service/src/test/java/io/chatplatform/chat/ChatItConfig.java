@@ -17,7 +17,7 @@ public class ChatItConfig implements QuarkusTestResourceLifecycleManager {
         return Map.of(
                 "mp.jwt.verify.publickey.location", classes.resolve("publicKey.pem").toString(),
                 "quarkus.redis.hosts", "redis://127.0.0.1:6379",
-                "chat.user-events.consumer", "chat-service-it",
+                "platform.user-events.consumer", "chat-service-it",
                 "quarkus.log.console.json.enabled", "false");
     }
 

@@ -37,8 +37,6 @@ public interface SessionsConfig {
 
     Limits limits();
 
-    Events events();
-
     interface Retention {
         /** Sessions idle longer than this many days are deleted; 0 turns retention off. */
         @WithDefault("0")
@@ -65,34 +63,5 @@ public interface SessionsConfig {
         /** Searches a user may run per minute: each is a full-text query over all of their history. */
         @WithDefault("60")
         int searchesPerMinute();
-    }
-
-    interface Events {
-        @WithDefault("platform:user-events")
-        String stream();
-
-        /** Consumer group, named after the consuming service. */
-        @WithDefault("session-service")
-        String group();
-
-        /** Consumer name of this instance within the group. */
-        @WithDefault("session-service-local")
-        String consumer();
-
-        /** Pending entries of other consumers idle this long are claimed (a replica died). */
-        @WithDefault("PT5M")
-        java.time.Duration claimIdle();
-
-        /** A failed entry is retried once it has been pending this long. */
-        @WithDefault("PT30S")
-        java.time.Duration retryDelay();
-
-        /** Deliveries of an entry (XPENDING's count) before a failing one goes to the dead-letter stream. */
-        @WithDefault("60")
-        int maxAttempts();
-
-        /** Where entries that kept failing are kept (fields as sent, plus {@code dlq_*}), acknowledged. */
-        @WithDefault("platform:user-events:dead")
-        String deadLetterStream();
     }
 }

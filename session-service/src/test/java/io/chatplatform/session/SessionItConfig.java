@@ -27,9 +27,9 @@ public class SessionItConfig implements QuarkusTestResourceLifecycleManager {
                 Map.entry("quarkus.datasource.jdbc.url", PG + DB),
                 Map.entry("quarkus.redis.hosts", "redis://127.0.0.1:6379"),
                 Map.entry("mp.jwt.verify.publickey.location", classes.resolve("publicKey.pem").toString()),
-                Map.entry("sessions.events.stream", "it:session-service:user-events"),
-                Map.entry("sessions.events.group", "session-service-it"),
-                Map.entry("sessions.events.dead-letter-stream", "it:session-service:user-events:dead"),
+                Map.entry("platform.user-events.stream", "it:session-service:user-events"),
+                Map.entry("platform.user-events.group", "session-service-it"),
+                Map.entry("platform.user-events.dead-letter-stream", "it:session-service:user-events:dead"),
                 // a throw-away key: prod requires SESSION_GRANT_KEY, and nothing outlives this run
                 Map.entry("sessions.grant-key", java.util.Base64.getEncoder().encodeToString(
                         new java.security.SecureRandom().generateSeed(32))),

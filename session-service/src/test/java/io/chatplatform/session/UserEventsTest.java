@@ -1,6 +1,7 @@
 package io.chatplatform.session;
 
-import io.chatplatform.session.events.UserEventsConsumer;
+import io.chatplatform.common.events.UserEventsConfig;
+import io.chatplatform.common.events.UserEventsConsumer;
 import io.chatplatform.session.session.SessionService;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.PendingMessage;
@@ -46,7 +47,7 @@ class UserEventsTest {
     RedisDataSource redis;
 
     @Inject
-    SessionsConfig config;
+    UserEventsConfig config;
 
     /** The real service; a test makes one user's delete fail and leaves everyone else's alone. */
     @InjectSpy
@@ -62,23 +63,23 @@ class UserEventsTest {
     }
 
     private String publishDeleted(UUID user) {
-        return stream().xadd(config.events().stream(), Map.of("type", "user.deleted", "user_id", user.toString(),
+        return stream().xadd(config.stream(), Map.of("type", "user.deleted", "user_id", user.toString(),
                 "ts", Instant.now().toString()));
     }
 
     private long pending() {
-        return stream().xpending(config.events().stream(), config.events().group()).getPendingCount();
+        return stream().xpending(config.stream(), config.group()).getPendingCount();
     }
 
     /** The entry's pending record (delivered, not acknowledged), or null. */
     private PendingMessage pendingEntry(String id) {
-        List<PendingMessage> p = stream().xpending(config.events().stream(), config.events().group(),
+        List<PendingMessage> p = stream().xpending(config.stream(), config.group(),
                 StreamRange.of(id, id), 1);
         return p.isEmpty() ? null : p.getFirst();
     }
 
     private Map<String, String> deadLetter(String originalId) {
-        return stream().xrange(config.events().deadLetterStream(), StreamRange.of("-", "+")).stream()
+        return stream().xrange(config.deadLetterStream(), StreamRange.of("-", "+")).stream()
                 .map(StreamMessage::payload)
                 .filter(f -> originalId.equals(f.get("dlq_original_id")))
                 .findFirst().orElse(null);
@@ -139,10 +140,11 @@ class UserEventsTest {
             return inv.callRealMethod();
         }).when(sessions).deleteAllOf(next);
 
+        double deadBefore = deadLettered();
         String id = publishDeleted(poison);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 as(next).get("/api/sessions").then().body("items", hasSize(0)));
-        int max = config.events().maxAttempts();
+        int max = config.maxAttempts();
         assertTrue(poisonAttemptsWhenNextRan.get() >= 1 && poisonAttemptsWhenNextRan.get() < max,
                 "the newer entry was handled while the failing one was still being retried: "
                         + poisonAttemptsWhenNextRan.get());
@@ -155,7 +157,16 @@ class UserEventsTest {
         assertEquals(IllegalStateException.class.getName(), dead.get("dlq_error"));
         assertNull(pendingEntry(id), "acknowledged once dead-lettered");
         assertEquals(max, attempts.get(), "no attempt after the last one");
+        assertEquals(deadBefore + 1, deadLettered(), "counted for the UserDeletionDeadLettered alert");
         as(poison).get("/api/sessions/" + kept).then().statusCode(200);
+    }
+
+    /** platform_user_events_dead_lettered_total of this service's group, from its Prometheus endpoint. */
+    static double deadLettered() {
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?m)^platform_user_events_dead_lettered_total\\{[^}]*} ([0-9.eE+-]+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     @Test
@@ -168,8 +179,8 @@ class UserEventsTest {
         String kept = createSession(stays, "kept");
 
         // an event of another type and a malformed one are acknowledged and ignored
-        stream().xadd(config.events().stream(), Map.of("type", "user.created", "user_id", stays.toString()));
-        stream().xadd(config.events().stream(), Map.of("type", "user.deleted", "user_id", "not-a-uuid"));
+        stream().xadd(config.stream(), Map.of("type", "user.created", "user_id", stays.toString()));
+        stream().xadd(config.stream(), Map.of("type", "user.deleted", "user_id", "not-a-uuid"));
         publishDeleted(gone);
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
@@ -204,8 +215,8 @@ class UserEventsTest {
         consumer.stop();
         String id = publishDeleted(gone);
         // this instance read it, then "crashed" before deleting and acknowledging
-        var delivered = stream().xreadgroup(config.events().group(), config.events().consumer(),
-                config.events().stream(), ">", new XReadGroupArgs().count(10));
+        var delivered = stream().xreadgroup(config.group(), config.consumer(),
+                config.stream(), ">", new XReadGroupArgs().count(10));
         assertTrue(delivered.stream().anyMatch(m -> m.id().equals(id)));
         assertTrue(pending() >= 1);
         Thread.sleep(500);
@@ -222,8 +233,8 @@ class UserEventsTest {
     void recreatesTheGroupWhenTheStreamIsDeleted() {
         UUID gone = UUID.randomUUID();
         createSession(gone, "one");
-        redis.key(String.class).del(config.events().stream()); // our test stream only
-        await().atMost(Duration.ofSeconds(10)).until(() -> redis.key(String.class).exists(config.events().stream()));
+        redis.key(String.class).del(config.stream()); // our test stream only
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.key(String.class).exists(config.stream()));
         publishDeleted(gone);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 as(gone).get("/api/sessions").then().body("items", hasSize(0)));

@@ -1,8 +1,7 @@
-package io.chatplatform.session.events;
+package io.chatplatform.common.events;
 
-import io.chatplatform.session.SessionsConfig;
-import io.chatplatform.session.session.SessionService;
-
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.PendingMessage;
 import io.quarkus.redis.datasource.stream.StreamCommands;
@@ -15,6 +14,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -25,16 +25,18 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Consumes {@code user.deleted} from the Redis stream {@code platform:user-events} in the consumer
- * group {@code session-service}: at least once, acknowledged only after the delete has committed.
+ * Consumes {@code user.deleted} from the Redis stream {@code platform:user-events} in the service's consumer
+ * group and hands it to the service's {@link UserDeletedHandler}: at least once, acknowledged only after the
+ * handler returned. A service without a handler does not consume.
  * <p>
  * An entry whose delete fails stays pending and is retried (XCLAIM) once it has rested
- * {@code sessions.events.retry-delay}; meanwhile newer entries go on being read, so one bad entry
+ * {@code platform.user-events.retry-delay}; meanwhile newer entries go on being read, so one bad entry
  * holds up nobody else. When the delivery that fails is the {@code max-attempts}-th (the delivery count
  * of XPENDING), the entry is copied to the dead-letter stream and acknowledged, in one MULTI. The same
  * retry picks up this consumer's entries delivered before a crash or restart; entries left pending by
- * a vanished replica are claimed with XAUTOCLAIM after {@code sessions.events.claim-idle}.
- * Logs name entries by stream id only: no user ids.
+ * a vanished replica are claimed with XAUTOCLAIM after {@code platform.user-events.claim-idle}.
+ * Logs name entries by stream id only: no user ids. Dead-lettered entries are counted
+ * ({@code platform_user_events_dead_lettered_total}, alerted on).
  */
 @ApplicationScoped
 public class UserEventsConsumer {
@@ -47,22 +49,29 @@ public class UserEventsConsumer {
 
     private final RedisDataSource redis;
     private final StreamCommands<String, String, String> stream;
-    private final SessionService sessions;
-    private final SessionsConfig.Events config;
+    private final Instance<UserDeletedHandler> handler;
+    private final UserEventsConfig config;
+    private final Counter deadLettered; // null where the service does not consume
 
     private volatile boolean running;
     /** The one loop allowed to handle entries; guarded by {@code this}. */
     private Thread worker;
 
-    public UserEventsConsumer(RedisDataSource redis, SessionService sessions, SessionsConfig config) {
+    public UserEventsConsumer(RedisDataSource redis, Instance<UserDeletedHandler> handler, UserEventsConfig config,
+                              MeterRegistry registry) {
         this.redis = redis;
         this.stream = redis.stream(String.class);
-        this.sessions = sessions;
-        this.config = config.events();
+        this.handler = handler;
+        this.config = config;
+        this.deadLettered = !handler.isResolvable() ? null : Counter.builder("platform_user_events_dead_lettered")
+                .description("platform:user-events entries that kept failing and went to the dead-letter stream")
+                .tag("group", config.group()).register(registry);
     }
 
     void onStart(@Observes StartupEvent event) {
-        start();
+        if (handler.isResolvable()) {
+            start();
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -128,9 +137,13 @@ public class UserEventsConsumer {
                     ensureGroup();
                     groupReady = true;
                 }
-                if (System.nanoTime() - lastClaim > CLAIM_EVERY.toNanos()) {
-                    // claimed entries become this consumer's pending ones, retried below
-                    stream.xautoclaim(config.stream(), config.group(), config.consumer(), config.claimIdle(), "0-0", BATCH);
+                if (System.nanoTime() - lastClaim > claimEvery().toNanos()) {
+                    // claimed entries are this consumer's now: handled at once; one that fails again is retried below
+                    // (with XPENDING's delivery count, which decides the dead letter)
+                    for (StreamMessage<String, String, String> m : stream.xautoclaim(config.stream(), config.group(),
+                            config.consumer(), config.claimIdle(), "0-0", BATCH).getMessages()) {
+                        handle(m, 1);
+                    }
                     lastClaim = System.nanoTime();
                 }
                 retryPending();
@@ -153,6 +166,12 @@ public class UserEventsConsumer {
                 }
             }
         }
+    }
+
+    /** Often enough that an entry is claimed soon after it has been idle {@code claim-idle}; at most every 30 s. */
+    private Duration claimEvery() {
+        Duration half = config.claimIdle().dividedBy(2);
+        return half.compareTo(CLAIM_EVERY) < 0 ? half : CLAIM_EVERY;
     }
 
     /** This consumer's pending entries that have rested {@code retry-delay}: failed before, or read before a restart. */
@@ -210,8 +229,8 @@ public class UserEventsConsumer {
         if ("user.deleted".equals(type)) {
             UUID userId = parse(fields.get("user_id"));
             if (userId != null) {
-                long deleted = sessions.deleteAllOf(userId); // commits before the ack
-                LOG.infof("user.deleted entry %s: %d session(s) deleted", m.id(), deleted);
+                String done = handler.get().userDeleted(userId); // committed before the ack
+                LOG.infof("user.deleted entry %s: %s", m.id(), done);
             } else {
                 LOG.warnf("user.deleted entry %s without a valid user_id; skipped", m.id());
             }
@@ -231,9 +250,11 @@ public class UserEventsConsumer {
             tx.stream(String.class).xadd(config.deadLetterStream(), dead);
             tx.stream(String.class).xack(config.stream(), config.group(), m.id());
         });
+        deadLettered.increment();
         LOG.warnf("user-events entry %s failed %d time(s) (%s); moved to %s and acknowledged", m.id(), delivery,
                 e.getClass().getName(), config.deadLetterStream());
     }
+
     private static UUID parse(String raw) {
         try {
             return raw == null ? null : UUID.fromString(raw);
