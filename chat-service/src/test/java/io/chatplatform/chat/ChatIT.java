@@ -67,8 +67,8 @@ class ChatIT {
 
     @Test
     void healthAndMetrics() {
-        RestAssured.get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
-        RestAssured.get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
+        RestAssured.given().port(ChatItConfig.MANAGEMENT_PORT).get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
+        RestAssured.given().port(ChatItConfig.MANAGEMENT_PORT).get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
     }
 
     /** The event types of a session's stream, in order, as relay-service reads them. */

@@ -26,6 +26,9 @@ public class ChatItConfig implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** The packaged app's management interface (health, metrics) on a free port: other modules' ITs may run alongside. */
+    static final int MANAGEMENT_PORT = LlmStubResource.freePort();
+
     @Override
     public Map<String, String> start() {
         Path classes = Path.of(System.getProperty("user.dir"), "target", "test-classes");
@@ -33,6 +36,7 @@ public class ChatItConfig implements QuarkusTestResourceLifecycleManager {
                 "mp.jwt.verify.publickey.location", classes.resolve("publicKey.pem").toString(),
                 "quarkus.redis.hosts", "redis://127.0.0.1:6379",
                 "chat.user-events.consumer", "chat-service-it",
+                "quarkus.management.port", Integer.toString(MANAGEMENT_PORT),
                 "quarkus.log.console.json.enabled", "false");
     }
 

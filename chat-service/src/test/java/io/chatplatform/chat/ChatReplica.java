@@ -31,10 +31,12 @@ record ChatReplica(String name, int port, int managementPort, Process process) i
         int port = LlmStubResource.freePort();
         int management = LlmStubResource.freePort();
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        List<String> cmd = new ArrayList<>(List.of(java, "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+        List<String> cmd = new ArrayList<>(List.of(java));
+        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        // after the shared config: these win
+        cmd.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.management.port=" + management, "-Dquarkus.management.host=127.0.0.1",
                 "-Dchat.user-events.consumer=chat-service-" + name));
-        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar().toString()));
         File log = new File("target/chat-replica-" + name + ".log");
         ChatReplica r = new ChatReplica(name, port, management,
@@ -53,7 +55,7 @@ record ChatReplica(String name, int port, int managementPort, Process process) i
     /** Readiness as the kubelet probes it (Redis, the keys, the cancel channel). */
     boolean ready() {
         try {
-            return RestAssured.given().baseUri("http://127.0.0.1:" + port).get("/q/health/ready").statusCode() == 200;
+            return RestAssured.given().baseUri("http://127.0.0.1:" + managementPort).get("/q/health/ready").statusCode() == 200;
         } catch (Exception notListening) { // RestAssured rethrows ConnectException unchecked
             return false;
         }
