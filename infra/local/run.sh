@@ -88,7 +88,8 @@ export CHAT_SERVICE_URL=${CHAT_SERVICE_URL:-http://localhost:$CHAT_PORT}
 export AUTH_COOKIE_SECURE=${AUTH_COOKIE_SECURE:-false}
 export QUARKUS_MAILER_MOCK=${QUARKUS_MAILER_MOCK:-true}
 export AUTH_MAIL_LOG_LINKS=${AUTH_MAIL_LOG_LINKS:-true}
-export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.1}
+# nginx's proxy_bind (infra/nginx/nginx.conf.template): only the ingress may set X-Forwarded-For
+export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.2}
 # plain-text logs for people reading .local/logs (JSON is the production default)
 export LOG_JSON=${LOG_JSON:-false}
 
