@@ -139,7 +139,7 @@ export AUTH_SIGNING_KEY=$WORK/keys/jwt-private.pem
 SESSION_GRANT_KEY=$(openssl rand -base64 32)
 export SESSION_GRANT_KEY
 export QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD= JWT_ISSUER=chat-platform
-export AUTH_COOKIE_SECURE=false QUARKUS_MAILER_MOCK=true AUTH_MAIL_LOG_LINKS=true TRUSTED_PROXIES=127.0.0.1 LOG_JSON=false
+export AUTH_COOKIE_SECURE=false QUARKUS_MAILER_MOCK=true AUTH_MAIL_LOG_LINKS=true TRUSTED_PROXIES=127.0.0.2 LOG_JSON=false
 export OPENAI_API_KEY=offline-stand-in OPENAI_MODEL=stub-model
 # turns per minute and the daily token quota would stop a benchmark user after 20 turns
 export CHAT_TURNS_PER_MINUTE=1000000 CHAT_DAILY_TOKEN_QUOTA=1000000000

@@ -66,6 +66,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 PORT=${HISTORY_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+MGMT_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')  # health
 
 # A throwaway key pair: the service verifies with the public half, we sign with the private one.
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
@@ -74,7 +75,7 @@ openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem"
 log "database $DB, session-service on :$PORT ($JAVA $JAVA_OPTS)"
 createdb "$DB"
 (cd "$WORK" && exec "$JAVA" $JAVA_OPTS \
-  -Dquarkus.http.port="$PORT" \
+  -Dquarkus.http.port="$PORT" -Dquarkus.management.port="$MGMT_PORT" \
   -Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
   -Dquarkus.datasource.username="$PGUSER" \
   -Dquarkus.redis.hosts="$REDIS_URL" \
@@ -85,11 +86,11 @@ createdb "$DB"
   -jar "$APP" >"$WORK/service.log" 2>&1) &
 PID=$!
 for _ in $(seq 1 120); do
-  curl -fs -o /dev/null "http://127.0.0.1:$PORT/q/health/ready" && break
+  curl -fs -o /dev/null "http://127.0.0.1:$MGMT_PORT/q/health/ready" && break
   kill -0 "$PID" 2>/dev/null || { cat "$WORK/service.log" >&2; die "session-service exited"; }
   sleep 0.5
 done
-curl -fs -o /dev/null "http://127.0.0.1:$PORT/q/health/ready" || { tail -50 "$WORK/service.log" >&2; die "not ready"; }
+curl -fs -o /dev/null "http://127.0.0.1:$MGMT_PORT/q/health/ready" || { tail -50 "$WORK/service.log" >&2; die "not ready"; }
 
 USER_ID=$(python3 -c 'import uuid; print(uuid.uuid4())')
 SID=$(python3 -c 'import uuid; print(uuid.uuid4())')

@@ -42,6 +42,7 @@ RELAY_JAVA_OPTS = E('RELAY_JAVA_OPTS', '-XX:+UseSerialGC -Xms128m -Xmx128m -XX:+
 REDIS_HOST = E('REDIS_HOST', '127.0.0.1')
 REDIS_PORT = int(E('REDIS_PORT', '6379'))
 RELAY_PORT = int(E('FANOUT_RELAY_PORT', '28097'))
+RELAY_MANAGEMENT_PORT = RELAY_PORT + 1000  # health on the management interface
 NODE_PORT = int(E('FANOUT_NODE_PORT', '28095'))
 WORK = E('FANOUT_WORK', os.path.join(ROOT, 'bench', 'target', 'relay-fanout'))
 RESULT_FILE = E('RESULT_FILE', os.path.join(WORK, 'fanout.tsv'))
@@ -127,7 +128,8 @@ def start_relay(name, sessions_port, logf):
     if os.path.exists(os.path.join(app, 'app.aot')):
         opts.append('-XX:AOTCache=app.aot')  # as the image does when the build made one
     pub = os.path.join(ROOT, 'relay-service', 'src', 'test', 'resources', 'test-publicKey.pem')
-    cmd = [JAVA] + opts + [f'-Dquarkus.http.port={RELAY_PORT}', f'-Dmp.jwt.verify.publickey.location={pub}',
+    cmd = [JAVA] + opts + [f'-Dquarkus.http.port={RELAY_PORT}', f'-Dquarkus.management.port={RELAY_MANAGEMENT_PORT}',
+                           f'-Dmp.jwt.verify.publickey.location={pub}',
                            f'-Dquarkus.rest-client.session-service.url=http://127.0.0.1:{sessions_port}',
                            '-Dquarkus.rest-client.chat-service.url=http://127.0.0.1:9',
                            '-Drelay.allowed-origins=http://localhost:8080',
@@ -211,7 +213,7 @@ def one_run(run, relay, sessions_port):
     logf = open(os.path.join(WORK, f'{relay}-{run}.log'), 'w')
     proc, port = start_relay(relay, sessions_port, logf)
     try:
-        wait_ready(port)
+        wait_ready(port if relay == 'node' else RELAY_MANAGEMENT_PORT)
         run_id = secrets.token_hex(4)
         gen = Gen(port, CLIENTS, run_id, logf)
         keys = [f'chat:stream:{{bench-{run_id}-{i}}}' for i in range(CLIENTS)]

@@ -182,12 +182,13 @@ def start_once(name, module, port, variant, run):
     method, path, body, headers, expect = first_request(name)
     with open(log_path, 'w') as log:
         spawn_wall, t0 = time.time(), time.monotonic()
-        p = subprocess.Popen([JAVA, *opts, *extra_props(name), f'-Dquarkus.http.port={port}', '-jar', 'quarkus-run.jar'],
+        p = subprocess.Popen([JAVA, *opts, *extra_props(name), f'-Dquarkus.http.port={port}',
+                              f'-Dquarkus.management.port={port + 1000}', '-jar', 'quarkus-run.jar'],
                              cwd=app, env=env, stdout=log, stderr=subprocess.STDOUT)
         ready_ms = ready_wall = rss = pss = first_ms = None
         deadline = t0 + 120
         while time.monotonic() < deadline and p.poll() is None:
-            if request(port, 'GET', '/q/health/ready') == 200:
+            if request(port + 1000, 'GET', '/q/health/ready') == 200:  # the management interface
                 ready_wall, ready_ms = time.time(), (time.monotonic() - t0) * 1000
                 t1 = time.monotonic()
                 status = request(port, method, path, body, headers)

@@ -10,6 +10,8 @@ AUTH_PORT=${AUTH_PORT:-8081}
 SESSION_PORT=${SESSION_PORT:-8082}
 CHAT_PORT=${CHAT_PORT:-8083}
 RELAY_PORT=${RELAY_PORT:-8084}
+# each service's management interface (health, metrics, OpenAPI) listens on its HTTP port + 1000 (auth 9081, ...)
+MANAGEMENT_OFFSET=1000
 AUTH_DB=${AUTH_DB:-chat_auth}
 SESSION_DB=${SESSION_DB:-chat_sessions}
 PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$INGRESS_PORT}
@@ -86,7 +88,8 @@ export CHAT_SERVICE_URL=${CHAT_SERVICE_URL:-http://localhost:$CHAT_PORT}
 export AUTH_COOKIE_SECURE=${AUTH_COOKIE_SECURE:-false}
 export QUARKUS_MAILER_MOCK=${QUARKUS_MAILER_MOCK:-true}
 export AUTH_MAIL_LOG_LINKS=${AUTH_MAIL_LOG_LINKS:-true}
-export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.1}
+# nginx's proxy_bind (infra/nginx/nginx.conf.template): only the ingress may set X-Forwarded-For
+export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.2}
 # plain-text logs for people reading .local/logs (JSON is the production default)
 export LOG_JSON=${LOG_JSON:-false}
 
@@ -99,7 +102,8 @@ start_java() { # start_java <name> <module dir> <port> [VAR=value...]: extra var
   local name=$1 dir=$2 port=$3 app=$ROOT/$2/target/quarkus-app
   shift 3
   [ -f "$app/quarkus-run.jar" ] || die "$name is not built ($app/quarkus-run.jar missing)"
-  if curl -fs -o /dev/null "http://127.0.0.1:$port/q/health/live"; then
+  if curl -fs -o /dev/null "http://127.0.0.1:$port/q/health/live" \
+      || curl -fs -o /dev/null "http://127.0.0.1:$((port + MANAGEMENT_OFFSET))/q/health/live"; then
     die "port $port is already taken by something answering health checks: is the stack already running?"
   fi
   local opts=($JAVA_OPTS)
@@ -107,6 +111,7 @@ start_java() { # start_java <name> <module dir> <port> [VAR=value...]: extra var
   log "starting $name on :$port (log: $LOGS/$name.log)"
   # loopback only: nginx is the one process of the stack reachable from beyond this machine (DESIGN.md "Local stack")
   (cd "$app" && exec env "$@" java "${opts[@]}" -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
+    -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$((port + MANAGEMENT_OFFSET))" \
     -jar quarkus-run.jar >"$LOGS/$name.log" 2>&1) &
   started $! "$name"
 }
@@ -133,10 +138,12 @@ start_java chat-service chat-service "$CHAT_PORT"
 start_java relay-service relay-service "$RELAY_PORT"
 # RELAY_REPLICAS=2 runs a second relay behind the same ingress (fan-out and failover across replicas).
 RELAY_UPSTREAMS="server 127.0.0.1:$RELAY_PORT max_fails=1 fail_timeout=5s;"
+RELAY_MANAGEMENT="server 127.0.0.1:$((RELAY_PORT + MANAGEMENT_OFFSET)) max_fails=1 fail_timeout=5s;"
 for ((i = 2; i <= ${RELAY_REPLICAS:-1}; i++)); do
   port=$((RELAY_PORT + 10 * (i - 1)))
   start_java "relay-service-$i" relay-service "$port"
   RELAY_UPSTREAMS="$RELAY_UPSTREAMS server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"
+  RELAY_MANAGEMENT="$RELAY_MANAGEMENT server 127.0.0.1:$((port + MANAGEMENT_OFFSET)) max_fails=1 fail_timeout=5s;"
 done
 
 # The ingress.
@@ -144,6 +151,10 @@ mkdir -p "$STATE/nginx"
 sed -e "s|@STATE@|$STATE|g" -e "s|@LOGS@|$LOGS|g" -e "s|@INGRESS_PORT@|$INGRESS_PORT|g" \
     -e "s|@AUTH_UPSTREAM@|127.0.0.1:$AUTH_PORT|g" -e "s|@SESSION_UPSTREAM@|127.0.0.1:$SESSION_PORT|g" \
     -e "s|@CHAT_UPSTREAM@|127.0.0.1:$CHAT_PORT|g" -e "s|@RELAY_UPSTREAMS@|$RELAY_UPSTREAMS|g" \
+    -e "s|@AUTH_MANAGEMENT@|127.0.0.1:$((AUTH_PORT + MANAGEMENT_OFFSET))|g" \
+    -e "s|@SESSION_MANAGEMENT@|127.0.0.1:$((SESSION_PORT + MANAGEMENT_OFFSET))|g" \
+    -e "s|@CHAT_MANAGEMENT@|127.0.0.1:$((CHAT_PORT + MANAGEMENT_OFFSET))|g" \
+    -e "s|@RELAY_MANAGEMENT_UPSTREAMS@|$RELAY_MANAGEMENT|g" \
     "$ROOT/infra/nginx/nginx.conf.template" > "$STATE/nginx/nginx.conf"
 [ "$(id -u)" = 0 ] && sed -i "1i user root;" "$STATE/nginx/nginx.conf"
 nginx -t -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx" >"$LOGS/nginx-check.log" 2>&1 || die "nginx config invalid (see $LOGS/nginx-check.log)"
@@ -159,7 +170,7 @@ for svc in auth session chat relay; do
 done
 # the ingress balances /q/relay over the replicas, so its one 200 above may have come from any of them: ask each
 for ((i = 1; i <= ${RELAY_REPLICAS:-1}; i++)); do
-  wait_for "relay-service-$i" 180 curl -fs "http://127.0.0.1:$((RELAY_PORT + 10 * (i - 1)))/q/health/ready"
+  wait_for "relay-service-$i" 180 curl -fs "http://127.0.0.1:$((RELAY_PORT + 10 * (i - 1) + MANAGEMENT_OFFSET))/q/health/ready"
   log "relay-service-$i ready"
 done
 

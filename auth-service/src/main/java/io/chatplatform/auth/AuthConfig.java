@@ -110,18 +110,29 @@ public interface AuthConfig {
         Duration drainInterval();
     }
 
+    /**
+     * Sign-in request limits (README "Security"). Per address and per client IP; the IP bounds are sized for
+     * a NAT or a campus behind one address. A browser holding the nonce cookie of a pending sign-in is counted
+     * per browser instead of per IP, so a noisy neighbour on its address cannot lock it out.
+     */
     interface Limits {
         @WithDefault("5")
         int magicLinkPerEmail();
 
-        @WithDefault("20")
+        @WithDefault("300")
         int magicLinkPerIp();
+
+        @WithDefault("10")
+        int magicLinkPerBrowser();
 
         @WithDefault("PT15M")
         Duration magicLinkWindow();
 
-        @WithDefault("30")
+        @WithDefault("600")
         int verifyPerIp();
+
+        @WithDefault("30")
+        int verifyPerBrowser();
 
         @WithDefault("PT15M")
         Duration verifyWindow();

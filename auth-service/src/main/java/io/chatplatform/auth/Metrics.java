@@ -14,7 +14,9 @@ public class Metrics {
 
     public static final String SCOPE_MAGIC_EMAIL = "magic_link_email";
     public static final String SCOPE_MAGIC_IP = "magic_link_ip";
+    public static final String SCOPE_MAGIC_BROWSER = "magic_link_browser";
     public static final String SCOPE_VERIFY_IP = "verify_ip";
+    public static final String SCOPE_VERIFY_BROWSER = "verify_browser";
 
     private final MeterRegistry registry;
 
@@ -28,7 +30,8 @@ public class Metrics {
         for (String outcome : List.of("success", "grace", "reuse", "invalid", "expired", "missing")) {
             registry.counter("auth_refresh", "outcome", outcome);
         }
-        for (String scope : List.of(SCOPE_MAGIC_EMAIL, SCOPE_MAGIC_IP, SCOPE_VERIFY_IP)) {
+        for (String scope : List.of(SCOPE_MAGIC_EMAIL, SCOPE_MAGIC_IP, SCOPE_MAGIC_BROWSER, SCOPE_VERIFY_IP,
+                SCOPE_VERIFY_BROWSER)) {
             registry.counter("auth_rate_limited_total", "scope", scope); // same meter platform-common's RateLimiter increments
         }
     }

@@ -66,7 +66,7 @@ class AuthIT {
         from(ip()).body("{\"email\": ").post("/api/auth/magic-link").then().statusCode(400)
                 .contentType("application/problem+json");
         given().get("/api/auth/me").then().statusCode(401);
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
+        given().port(AuthItConfig.MANAGEMENT_PORT).get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
     }
 
     private static java.util.List<String> links() throws IOException {

@@ -18,6 +18,17 @@ public class AuthItConfig implements QuarkusTestResourceLifecycleManager {
     static final String DB = "chat_auth_it";
     static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
 
+    /** The packaged app's management interface (health, metrics) on a free port: other modules' ITs may run alongside. */
+    static final int MANAGEMENT_PORT = freePort();
+
+    static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public Map<String, String> start() {
         ensureDatabase();
@@ -32,6 +43,7 @@ public class AuthItConfig implements QuarkusTestResourceLifecycleManager {
                 Map.entry("auth.cookie.secure", "false"),
                 Map.entry("auth.mail.log-links", "true"),
                 Map.entry("quarkus.mailer.mock", "true"),
+                Map.entry("quarkus.management.port", Integer.toString(MANAGEMENT_PORT)),
                 Map.entry("quarkus.log.console.json.enabled", "false"));
     }
 

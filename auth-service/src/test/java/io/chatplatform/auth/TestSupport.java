@@ -68,14 +68,32 @@ public final class TestSupport {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    /** A fresh client IP per test, passed through the trusted proxy (the tests connect from 127.0.0.1). */
+    /**
+     * The address the local nginx connects from (its proxy_bind), the only trusted proxy by default: requests
+     * {@link #from} it carry the client IP in X-Forwarded-For as the ingress sends it.
+     */
+    public static final String INGRESS = "127.0.0.2";
+
+    private static final io.restassured.config.RestAssuredConfig VIA_INGRESS = io.restassured.config.RestAssuredConfig.config()
+            .httpClient(io.restassured.config.HttpClientConfig.httpClientConfig()
+                    .setParam("http.route.local-address", address(INGRESS)));
+
+    static java.net.InetAddress address(String literal) {
+        try {
+            return java.net.InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A fresh client IP per test, passed through the trusted proxy ({@link #INGRESS}). */
     public static String ip() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         return "10." + r.nextInt(256) + "." + r.nextInt(256) + "." + (1 + r.nextInt(254));
     }
 
     public static RequestSpecification from(String ip) {
-        return given().header("X-Forwarded-For", ip).contentType(ContentType.JSON);
+        return given().config(VIA_INGRESS).header("X-Forwarded-For", ip).contentType(ContentType.JSON);
     }
 
     /** The sign-in mail of one request. */

@@ -18,8 +18,6 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import io.smallrye.jwt.build.Jwt;
-import io.smallrye.jwt.util.KeyUtils;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -38,17 +36,8 @@ import io.vertx.redis.client.Request;
 @QuarkusTestResource(value = ChatItConfig.class, restrictToAnnotatedClass = true)
 class ChatIT {
 
-    /** An access token as auth-service issues it, signed here with the test key (no test-profile config here). */
     static RequestSpecification as(String user) {
-        try {
-            String token = Jwt.issuer("chat-platform").audience("chat-platform").subject(user)
-                    .upn(user + "@example.test").groups("user").claim("jti", UUID.randomUUID().toString())
-                    .expiresIn(900).jws().keyId("test-key").header("typ", "at+jwt")
-                    .sign(KeyUtils.readPrivateKey("privateKey.pem"));
-            return RestAssured.given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return RestAssured.given().header("Authorization", "Bearer " + ChatItConfig.token(user)).contentType(ContentType.JSON);
     }
 
     @Test
@@ -78,8 +67,8 @@ class ChatIT {
 
     @Test
     void healthAndMetrics() {
-        RestAssured.get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
-        RestAssured.get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
+        RestAssured.given().port(ChatItConfig.MANAGEMENT_PORT).get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
+        RestAssured.given().port(ChatItConfig.MANAGEMENT_PORT).get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
     }
 
     /** The event types of a session's stream, in order, as relay-service reads them. */

@@ -265,7 +265,7 @@ class BrowserJourneyTest {
 
     private static long relayConnections(int port) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LocalStack.managementPort(port) + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         Matcher m = Pattern.compile("(?m)^relay_connections(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(r.body());
         return m.find() ? (long) Double.parseDouble(m.group(2)) : 0;

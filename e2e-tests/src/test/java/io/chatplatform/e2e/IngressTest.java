@@ -73,8 +73,8 @@ class IngressTest {
     }
 
     /**
-     * Only nginx listens beyond loopback: each service and the stand-in answer on 127.0.0.1 and refuse
-     * a connection to another address of this machine.
+     * Only nginx listens beyond loopback: each service (its HTTP and its management port) and the stand-in
+     * answer on 127.0.0.1 and refuse a connection to another address of this machine.
      */
     @Test
     void servicesListenOnLoopbackOnly() throws Exception {
@@ -83,7 +83,13 @@ class IngressTest {
                 .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
                 .findFirst().orElse(null);
         org.junit.jupiter.api.Assumptions.assumeTrue(outside != null, "this machine has no non-loopback IPv4 address");
-        for (var e : LocalStack.PORTS.entrySet()) {
+        java.util.Map<String, Integer> ports = new java.util.TreeMap<>(LocalStack.PORTS);
+        LocalStack.PORTS.forEach((name, port) -> {
+            if (!name.equals("llm-stub")) {
+                ports.put(name + " management", LocalStack.managementPort(port));
+            }
+        });
+        for (var e : ports.entrySet()) {
             try (java.net.Socket s = new java.net.Socket()) {
                 s.connect(new java.net.InetSocketAddress("127.0.0.1", e.getValue()), 2000);
             }

@@ -31,6 +31,11 @@ public class LocalStack implements BeforeAllCallback {
 
     private static Stack stack;
 
+    /** run.sh: a service's management interface (health, metrics) listens on its HTTP port + 1000. */
+    public static int managementPort(int httpPort) {
+        return httpPort + 1000;
+    }
+
     public static String baseUrl() {
         return "http://localhost:" + INGRESS_PORT;
     }

@@ -60,9 +60,12 @@ class PrometheusTest {
     /** The services the scrape config must cover (job = the Kubernetes Service name). */
     private static final List<String> REQUIRED_JOBS =
             List.of("auth-service", "session-service", "chat-service", "relay-service", "llm-stub");
-    /** The dev ports of the committed config (DESIGN.md ports, infra/local/run.sh defaults) -> LocalStack's service. */
+    /**
+     * The dev ports of the committed config (the services' management ports, DESIGN.md's ports + 1000 as
+     * infra/local/run.sh starts them; the stand-in's own port) -> LocalStack's service.
+     */
     private static final Map<Integer, String> DEV_PORTS =
-            Map.of(8081, "auth", 8082, "session", 8083, "chat", 8084, "relay", 8089, "llm-stub");
+            Map.of(9081, "auth", 9082, "session", 9083, "chat", 9084, "relay", 8089, "llm-stub");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -310,7 +313,7 @@ class PrometheusTest {
                 assertNotNull(service, "a target the e2e stack does not run: " + target);
                 int[] ports = service.equals("relay") ? LocalStack.relayPorts() : new int[]{LocalStack.PORTS.get(service)};
                 for (int p : ports) {
-                    String moved = target.substring(0, colon + 1) + p;
+                    String moved = target.substring(0, colon + 1) + (service.equals("llm-stub") ? p : LocalStack.managementPort(p));
                     rewritten.add("\"" + moved + "\"");
                     expected.computeIfAbsent(jobs.get(index), j -> new TreeSet<>()).add("http://" + moved);
                 }

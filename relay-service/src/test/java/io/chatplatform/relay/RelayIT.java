@@ -48,8 +48,8 @@ class RelayIT {
     @Test
     void servesTheWebUiHealthAndMetrics() {
         given().get("/").then().statusCode(200).body(containsString("<html"));
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
-        given().get("/q/metrics").then().statusCode(200).body(containsString("relay_connections"));
+        given().port(RelayItConfig.MANAGEMENT_PORT).get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
+        given().port(RelayItConfig.MANAGEMENT_PORT).get("/q/metrics").then().statusCode(200).body(containsString("relay_connections"));
     }
 
     @Test

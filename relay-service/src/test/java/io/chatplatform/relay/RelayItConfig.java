@@ -12,6 +12,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class RelayItConfig implements QuarkusTestResourceLifecycleManager {
 
+    /** The packaged app's management interface (health, metrics) on a free port: other modules' ITs may run alongside. */
+    static final int MANAGEMENT_PORT = TwoRelaysIT.managementPort();
+
     private final FakeNeighbours neighbours = new FakeNeighbours();
 
     @Override
@@ -23,6 +26,7 @@ public class RelayItConfig implements QuarkusTestResourceLifecycleManager {
         config.put("quarkus.redis.hosts", "redis://127.0.0.1:6379");
         config.put("quarkus.log.console.json.enabled", "false");
         config.put("relay.drain.grace", "200ms");
+        config.put("quarkus.management.port", Integer.toString(MANAGEMENT_PORT));
         return config;
     }
 

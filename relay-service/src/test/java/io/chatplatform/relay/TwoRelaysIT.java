@@ -86,6 +86,7 @@ class TwoRelaysIT {
         String wiremock = "http://localhost:" + FakeNeighbours.server.port();
         List<String> cmd = List.of(java,
                 "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + managementPort(port),
                 "-Dmp.jwt.verify.publickey.location=" + target.resolve("test-classes/test-publicKey.pem"),
                 "-Dquarkus.rest-client.session-service.url=" + wiremock,
                 "-Dquarkus.rest-client.chat-service.url=" + wiremock,
@@ -104,11 +105,27 @@ class TwoRelaysIT {
         }
     }
 
+    /** Where a relay started here serves health and metrics (its management interface), by its HTTP port. */
+    static final java.util.Map<Integer, Integer> management = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static int managementPort(int httpPort) {
+        return management.computeIfAbsent(httpPort, p -> managementPort());
+    }
+
+    /** A free port for a management interface (the ITs' packaged relay). */
+    static int managementPort() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static void awaitReady(int port) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             try {
-                HttpResponse<String> r = WsClient.HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                HttpResponse<String> r = WsClient.HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort(port)
                         + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;

@@ -86,7 +86,7 @@ class SessionIT {
 
     @Test
     void healthAndMetrics() {
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
-        given().get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
+        given().port(SessionItConfig.MANAGEMENT_PORT).get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
+        given().port(SessionItConfig.MANAGEMENT_PORT).get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
     }
 }

@@ -19,6 +19,17 @@ public class SessionItConfig implements QuarkusTestResourceLifecycleManager {
     static final String DB = "chat_sessions_it";
     static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
 
+    /** The packaged app's management interface (health, metrics) on a free port: other modules' ITs may run alongside. */
+    static final int MANAGEMENT_PORT = freePort();
+
+    static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public Map<String, String> start() {
         ensureDatabase();
@@ -33,6 +44,7 @@ public class SessionItConfig implements QuarkusTestResourceLifecycleManager {
                 // a throw-away key: prod requires SESSION_GRANT_KEY, and nothing outlives this run
                 Map.entry("sessions.grant-key", java.util.Base64.getEncoder().encodeToString(
                         new java.security.SecureRandom().generateSeed(32))),
+                Map.entry("quarkus.management.port", Integer.toString(MANAGEMENT_PORT)),
                 Map.entry("quarkus.log.console.json.enabled", "false"));
     }
 

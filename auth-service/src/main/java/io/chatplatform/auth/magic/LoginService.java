@@ -33,18 +33,18 @@ public class LoginService {
     private final MagicLinkMailer mailer;
     private final UserRepository users;
     private final RefreshService refresh;
-    private final RateLimiter limiter;
+    private final SignInLimits limits;
     private final AuthConfig config;
     private final Metrics metrics;
     private final Secrets secrets;
 
     public LoginService(MagicLinkStore store, MagicLinkMailer mailer, UserRepository users, RefreshService refresh,
-                        RateLimiter limiter, AuthConfig config, Metrics metrics, Secrets secrets) {
+                        SignInLimits limits, AuthConfig config, Metrics metrics, Secrets secrets) {
         this.store = store;
         this.mailer = mailer;
         this.users = users;
         this.refresh = refresh;
-        this.limiter = limiter;
+        this.limits = limits;
         this.config = config;
         this.metrics = metrics;
         this.secrets = secrets;
@@ -59,9 +59,7 @@ public class LoginService {
     public String requestLink(String rawEmail, String presentedNonce, String clientIp) {
         String email = EmailAddress.normalise(rawEmail);
         String emailHash = Secrets.sha256Hex(EmailAddress.key(email));
-        var limits = config.limits();
-        limiter.enforce(Metrics.SCOPE_MAGIC_IP, clientIp, limits.magicLinkPerIp(), limits.magicLinkWindow());
-        limiter.enforce(Metrics.SCOPE_MAGIC_EMAIL, emailHash, limits.magicLinkPerEmail(), limits.magicLinkWindow());
+        limits.magicLink(emailHash, presentedNonce, clientIp);
 
         String token = secrets.token();
         String code = secrets.code();
@@ -80,8 +78,7 @@ public class LoginService {
     }
 
     public Login verify(String token, String code, boolean confirm, String nonce, String clientIp, String userAgent) {
-        var limits = config.limits();
-        limiter.enforce(Metrics.SCOPE_VERIFY_IP, clientIp, limits.verifyPerIp(), limits.verifyWindow());
+        limits.verify(nonce, clientIp);
         boolean hasToken = token != null && !token.isBlank();
         boolean hasCode = code != null && !code.isBlank();
         if (hasToken == hasCode) {

@@ -157,6 +157,11 @@ public class MagicLinkStore {
         this.redis = redis;
     }
 
+    /** True while the browser with this nonce has pending links (it got its nonce from an earlier request). */
+    public boolean knowsBrowser(String nonceHash) {
+        return redis.key(String.class).exists(PREFIX + "browser:" + nonceHash);
+    }
+
     /** Adds a pending link; true when the browser's own nonce was kept, false when the fresh one is now its nonce. */
     public boolean store(NewLink l, Duration ttl) {
         String presented = l.presentedNonceHash() == null ? "" : l.presentedNonceHash();

@@ -40,7 +40,6 @@ import java.util.function.Supplier;
 public class TurnService {
 
     private static final Logger LOG = Logger.getLogger(TurnService.class);
-    static final String CANCEL_CHANNEL = "chat:cancel";
 
     /** What the resource needs to answer: the ids, and the running turn (null for a replayed result). */
     public record Started(String sessionId, String messageId, CompletableFuture<TurnResult> result, TurnResult replay,
@@ -55,11 +54,13 @@ public class TurnService {
     private final RedisDataSource redis;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
+    private final CancelChannel cancels;
     private final Map<String, ActiveTurn> active = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
     public TurnService(ChatConfig config, Admission admission, SessionGateway sessions, EventPublisher events,
-                       TurnRunner runner, RedisDataSource redis, ObjectMapper mapper, MeterRegistry registry) {
+                       TurnRunner runner, RedisDataSource redis, ObjectMapper mapper, MeterRegistry registry,
+                       CancelChannel cancels) {
         this.config = config;
         this.admission = admission;
         this.sessions = sessions;
@@ -68,28 +69,16 @@ public class TurnService {
         this.redis = redis;
         this.mapper = mapper;
         this.registry = registry;
+        this.cancels = cancels;
     }
 
     void onStart(@Observes StartupEvent ev) {
         // a cancel may reach another replica than the one running the turn; Redis may come up after us
-        Thread.ofVirtual().name("cancel-subscriber").start(() -> {
-            while (!executor.isShutdown()) {
-                try {
-                    redis.pubsub(String.class).subscribe(CANCEL_CHANNEL, this::cancelLocal);
-                    return;
-                } catch (RuntimeException e) {
-                    LOG.warnf("cancel channel subscription failed (%s); retrying", e.getClass().getSimpleName());
-                    try {
-                        Thread.sleep(2000);
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                }
-            }
-        });
+        cancels.listen(this::cancelLocal);
     }
 
     void onStop(@Observes ShutdownEvent ev) {
+        cancels.stop();
         active.values().forEach(ActiveTurn::cancel);
         executor.shutdown();
     }
@@ -192,7 +181,7 @@ public class TurnService {
         if (!exists) {
             throw ProblemException.notFound("No such turn.");
         }
-        redisCall(() -> redis.execute("PUBLISH", CANCEL_CHANNEL, messageId));
+        redisCall(() -> redis.execute("PUBLISH", CancelChannel.CHANNEL, messageId));
     }
 
     private void cancelLocal(String messageId) {

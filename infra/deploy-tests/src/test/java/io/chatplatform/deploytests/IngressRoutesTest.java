@@ -31,9 +31,8 @@ class IngressRoutesTest {
      * knowingly, with its Kubernetes counterpart.
      */
     static final Map<String, String> SELF_ANSWERING_IN_NGINX = Map.of("Prefix /api/", "falls to / (relay-service): 404",
-            // not yet closed in Kubernetes: relay-service answers its own /q/metrics and /q/openapi there
-            // (follow-up: Quarkus' management interface on its own port, scraped by the ServiceMonitor)
-            "Prefix /q/", "falls to / (relay-service), which serves its own /q/ routes (open: see above)");
+            // relay-service's HTTP port serves no /q/ route: health, metrics and OpenAPI are on its management port
+            "Prefix /q/", "falls to / (relay-service): 404 (see noQRouteButHealthAndMetricsOnlyFromTheManagementPort)");
 
     static List<String> overlays() {
         return Repo.overlays();
@@ -133,10 +132,48 @@ class IngressRoutesTest {
         assertTrue(e.getMessage().contains("missing from the Ingress") && e.getMessage().contains("Prefix /ws/ -> relay-service"),
                 e.getMessage());
         Set<Route> withExtra = new LinkedHashSet<>(nginx);
-        withExtra.add(new Route("Prefix", "/api/admin/", "auth-service", null));
+        withExtra.add(new Route("Prefix", "/api/admin/", "auth-service", "http", null));
         e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
                 () -> assertSameRoutes(nginx, withExtra, "self-test"));
         assertTrue(e.getMessage().contains("does not have") && e.getMessage().contains("/api/admin/"), e.getMessage());
+    }
+
+    /**
+     * The Ingress routes no /q/ path but the named health ones (README "Security"), each to the management port
+     * of its service, and no other route reaches a management port; the catch-all's service (relay-service) and
+     * every other service have the management interface on, so their HTTP ports, which the Ingress does route,
+     * serve no /q/ path; the ServiceMonitor scrapes that management port.
+     */
+    @ParameterizedTest(name = "overlay {0}")
+    @MethodSource("overlays")
+    void noQRouteButHealthAndMetricsOnlyFromTheManagementPort(String overlay) {
+        Pattern health = Pattern.compile("/q/(auth|session|chat|relay)/\\(health\\(/live\\|/ready\\)\\?\\)\\$");
+        List<String> problems = new ArrayList<>();
+        for (Route r : ingressRoutes(overlay)) {
+            boolean q = r.path().startsWith("/q");
+            boolean namedHealth = r.match().equals("Regex") && health.matcher(r.path()).matches();
+            if (q && !namedHealth) {
+                problems.add("a /q/ route beyond the named health paths: " + r);
+            }
+            if (namedHealth && !(r.port().equals("management") && r.service().startsWith(health.matcher(r.path())
+                    .replaceFirst("$1") + "-"))) {
+                problems.add("a health route not to its own service's management port: " + r);
+            }
+            if (!q && r.port().equals("management")) {
+                problems.add("a route to a management port: " + r);
+            }
+        }
+        for (String service : Repo.SERVICES) {
+            assertTrue(Repo.managementPort(service) != Repo.httpPort(service), service + ": management port = HTTP port");
+        }
+        for (Map<String, Object> sm : Repo.ofKind(overlay, "ServiceMonitor")) {
+            for (Object endpoint : Repo.list(sm, "spec", "endpoints")) {
+                if (!"management".equals(Repo.str(endpoint, "port"))) {
+                    problems.add("ServiceMonitor " + Repo.str(sm, "metadata", "name") + " scrapes port " + Repo.str(endpoint, "port"));
+                }
+            }
+        }
+        assertTrue(problems.isEmpty(), "overlay " + overlay + ":\n" + String.join("\n", problems));
     }
 
     @ParameterizedTest(name = "overlay {0}")

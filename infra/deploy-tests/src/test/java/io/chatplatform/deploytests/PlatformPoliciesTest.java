@@ -178,6 +178,13 @@ class PlatformPoliciesTest {
             if (!expected.equals(actual)) {
                 problems.add(service + " (port " + port + ") is reachable from " + actual + ", expected exactly " + expected);
             }
+            int management = Repo.managementPort(service);
+            Set<String> managers = ingressPeers(overlay, service, management);
+            Set<String> onlyIngressAndMonitoring = new TreeSet<>(Set.of("ns:" + INGRESS_NAMESPACE, "ns:" + MONITORING_NAMESPACE));
+            if (!onlyIngressAndMonitoring.equals(managers)) {
+                problems.add(service + " (management port " + management + ") is reachable from " + managers + ", expected exactly "
+                        + onlyIngressAndMonitoring);
+            }
             for (String caller : CALLERS.get(service)) {
                 if (!egressPeers(overlay, caller, port).contains("pod:" + service)) {
                     problems.add(caller + " may not call " + service + ":" + port + " (egress)");
@@ -222,7 +229,7 @@ class PlatformPoliciesTest {
         assertEquals("monitoring.coreos.com/v1", str(sm, "apiVersion"));
         Object endpoint = list(sm, "spec", "endpoints").get(0);
         assertEquals("/q/metrics", str(endpoint, "path"));
-        assertEquals("http", str(endpoint, "port"));
+        assertEquals("management", str(endpoint, "port"), "metrics are scraped from the management port, which no Ingress routes");
         Map<String, Object> selector = map(sm, "spec", "selector", "matchLabels");
         for (String service : Repo.SERVICES) {
             Map<String, Object> labels = map(Repo.get(overlay, "Service", service), "metadata", "labels");

@@ -61,7 +61,8 @@ class PrometheusAndDashboardTest {
             }
         }
         for (String service : Repo.SERVICES) {
-            String target = "localhost:" + Repo.httpPort(service);
+            // run.sh's management port (health, metrics): not the HTTP port, which serves no /q/ route
+            String target = "localhost:" + (Repo.httpPort(service) + Repo.LOCAL_MANAGEMENT_OFFSET);
             // job = the service name, as the ServiceMonitor's job label in the cluster: one set of rules for both
             assertEquals(service + " /q/metrics", targets.get(target), "scrape job for " + target);
         }

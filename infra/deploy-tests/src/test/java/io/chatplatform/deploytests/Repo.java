@@ -167,6 +167,24 @@ final class Repo {
         return Integer.parseInt(m.matches() ? m.group(1).trim() : raw.trim());
     }
 
+    /** The local stack (infra/local/run.sh) puts a service's management interface on its HTTP port + this. */
+    static final int LOCAL_MANAGEMENT_OFFSET = 1000;
+
+    /**
+     * quarkus.management.port of the service where quarkus.management.enabled is true in the prod profile
+     * (health, metrics and OpenAPI leave the HTTP port then); fails when the management interface is off.
+     */
+    static int managementPort(String service) {
+        Properties prod = prodProperties(service);
+        if (!"true".equals(prod.getProperty("quarkus.management.enabled", "false").trim())) {
+            fail(service + ": quarkus.management.enabled is not true: health, metrics and OpenAPI would share the HTTP port"
+                    + " the Ingress routes to");
+        }
+        String raw = prod.getProperty("quarkus.management.port", "9000");
+        Matcher m = EXPRESSION_DEFAULT.matcher(raw.trim());
+        return Integer.parseInt(m.matches() ? m.group(1).trim() : raw.trim());
+    }
+
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)");
 
     /** Every `${VAR...}` (upper case: an environment variable) the prod profile of the service reads. */

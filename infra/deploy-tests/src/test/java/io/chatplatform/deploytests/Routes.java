@@ -13,14 +13,17 @@ import java.util.regex.Pattern;
  * Routes of the local nginx config and of the rendered Ingress objects, in one comparable form.
  * nginx `^~ /p` and a bare `/p` are Prefix, `= /p` is Exact, `~ re` is Regex (the leading ^ dropped:
  * ingress-nginx anchors ImplementationSpecific paths itself); the backend is the upstream name with
- * '_' read as '-' (auth_service = the Service auth-service); a proxy_pass URI part is the rewrite.
+ * '_' read as '-' (auth_service = the Service auth-service) and a `_management` suffix read as that Service's
+ * port named management (auth_service_management), any other upstream its port http; a proxy_pass URI part is
+ * the rewrite.
  */
 final class Routes {
 
-    record Route(String match, String path, String service, String rewrite) {
+    record Route(String match, String path, String service, String port, String rewrite) {
         @Override
         public String toString() {
-            return match + " " + path + " -> " + service + (rewrite == null ? "" : " (rewritten to " + rewrite + ")");
+            return match + " " + path + " -> " + service + ("http".equals(port) ? "" : ":" + port)
+                    + (rewrite == null ? "" : " (rewritten to " + rewrite + ")");
         }
     }
 
@@ -58,6 +61,7 @@ final class Routes {
                 directives.put(name, value);
             }
             String service = null;
+            String port = null;
             String rewrite = null;
             String proxyPass = directives.get("proxy_pass");
             if (proxyPass != null) {
@@ -65,10 +69,12 @@ final class Routes {
                 if (!p.matches()) {
                     throw new IllegalArgumentException("unexpected proxy_pass " + proxyPass + " in location " + path);
                 }
-                service = p.group(1).replace('_', '-');
+                String upstream = p.group(1);
+                port = upstream.endsWith("_management") ? "management" : "http";
+                service = upstream.replaceFirst("_management$", "").replace('_', '-');
                 rewrite = p.group(2);
             }
-            out.add(new Location(new Route(match, path, service, rewrite), directives));
+            out.add(new Location(new Route(match, path, service, port, rewrite), directives));
         }
         return out;
     }
@@ -100,7 +106,11 @@ final class Routes {
                 if (match.equals("Regex")) {
                     path = path.replaceFirst("^\\^", "");
                 }
-                out.add(new Route(match, path, Repo.str(p, "backend", "service", "name"), rewrite));
+                Object port = Repo.at(p, "backend", "service", "port", "name");
+                if (port == null) {
+                    port = Repo.at(p, "backend", "service", "port", "number");
+                }
+                out.add(new Route(match, path, Repo.str(p, "backend", "service", "name"), String.valueOf(port), rewrite));
             }
         }
         return out;

@@ -80,8 +80,9 @@ class ServiceDeploymentsTest {
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("overlayAndService")
-    void probesAndPortsMatchQuarkusHttpPort(String overlay, String service) {
+    void probesAndPortsMatchQuarkusHttpAndManagementPorts(String overlay, String service) {
         int port = Repo.httpPort(service);
+        int management = Repo.managementPort(service);
         Map<String, Object> c = container(overlay, service);
         String where = "overlay " + overlay + ", " + service;
 
@@ -90,18 +91,21 @@ class ServiceDeploymentsTest {
         expectedPaths.forEach((probe, path) -> {
             Map<String, Object> get = map(c, probe, "httpGet");
             assertEquals(path, str(get, "path"), where + ": " + probe + " path");
-            assertEquals(port, resolvePort(c, at(get, "port"), where + " " + probe),
-                    where + ": " + probe + " port must be quarkus.http.port " + port);
+            assertEquals(management, resolvePort(c, at(get, "port"), where + " " + probe),
+                    where + ": " + probe + " port must be quarkus.management.port " + management);
         });
 
         Map<String, Object> svc = Repo.get(overlay, "Service", service);
         List<Object> ports = list(svc, "spec", "ports");
-        assertEquals(1, ports.size(), where + ": Service ports " + ports);
+        assertEquals(2, ports.size(), where + ": Service ports (http, management) " + ports);
         assertEquals(port, resolvePort(c, at(ports.get(0), "targetPort"), where + " Service targetPort"),
                 where + ": Service targetPort must reach quarkus.http.port " + port);
         assertEquals(port, ((Number) at(ports.get(0), "port")).intValue(),
                 where + ": Service port (the URLs the other services use) must be " + port);
-        assertEquals("http", str(ports.get(0), "name"), where + ": the ServiceMonitor and Ingress use the port name http");
+        assertEquals("http", str(ports.get(0), "name"), where + ": the Ingress uses the port name http");
+        assertEquals("management", str(ports.get(1), "name"), where + ": the ServiceMonitor and health routes use the port name management");
+        assertEquals(management, resolvePort(c, at(ports.get(1), "targetPort"), where + " Service management targetPort"),
+                where + ": Service management targetPort must reach quarkus.management.port " + management);
         Map<String, Object> selector = map(svc, "spec", "selector");
         Map<String, Object> podLabels = map(Repo.get(overlay, "Deployment", service), "spec", "template", "metadata", "labels");
         selector.forEach((k, v) -> assertEquals(v, podLabels.get(k), where + ": Service selector " + k + " must match the pods"));
