@@ -11,8 +11,9 @@ import java.util.Set;
 
 /**
  * Everything chat-service keeps in Redis about a user, so an account deletion can remove it without scanning the
- * keyspace: keys whose name is not derived from the user id alone (stored turn results, quota days, cancel refs)
- * are listed in the per-user index set {@code chat:keys:{uid}} when they are written (by the admission script).
+ * keyspace: keys whose name is not derived from the user id alone (stored turn results, quota days, cancel refs, the
+ * event streams {@code chat:stream:{sid}} of the user's sessions) are listed in the per-user index set
+ * {@code chat:keys:{uid}} when they are written (by the admission script and a new session's lock).
  */
 @ApplicationScoped
 public class UserData {

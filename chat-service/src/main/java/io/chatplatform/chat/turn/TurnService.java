@@ -3,6 +3,7 @@ package io.chatplatform.chat.turn;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatplatform.chat.ChatConfig;
+import io.chatplatform.chat.UserData;
 import io.chatplatform.chat.api.TurnResult;
 import io.chatplatform.chat.events.EventPublisher;
 import io.chatplatform.chat.events.EventSink;
@@ -13,6 +14,8 @@ import io.chatplatform.chat.session.SessionGateway.StoredMessage;
 import io.chatplatform.chat.tools.UserContext;
 import io.chatplatform.common.ProblemException;
 import io.chatplatform.common.RateLimiter;
+import io.chatplatform.common.token.RevokedTokens;
+import io.chatplatform.common.token.TokensRevoked;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -55,11 +58,14 @@ public class TurnService {
     private final RedisDataSource redis;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
+    private final RevokedTokens revoked;
+    private final UserData userData;
     private final Map<String, ActiveTurn> active = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
     public TurnService(ChatConfig config, Admission admission, SessionGateway sessions, EventPublisher events,
-                       TurnRunner runner, RedisDataSource redis, ObjectMapper mapper, MeterRegistry registry) {
+                       TurnRunner runner, RedisDataSource redis, ObjectMapper mapper, MeterRegistry registry,
+                       RevokedTokens revoked, UserData userData) {
         this.config = config;
         this.admission = admission;
         this.sessions = sessions;
@@ -68,6 +74,8 @@ public class TurnService {
         this.redis = redis;
         this.mapper = mapper;
         this.registry = registry;
+        this.revoked = revoked;
+        this.userData = userData;
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -87,6 +95,13 @@ public class TurnService {
                 }
             }
         });
+    }
+
+    /** On every replica, as soon as an account is deleted: its running turns stop (their data is being deleted). */
+    void onRevoked(@Observes TokensRevoked event) {
+        if (event.userId() != null) {
+            active.values().stream().filter(t -> t.userId().equals(event.userId())).forEach(ActiveTurn::cancel);
+        }
     }
 
     void onStop(@Observes ShutdownEvent ev) {
@@ -130,7 +145,7 @@ public class TurnService {
                 sid = sessions.createSession(caller.authorization());
                 String created = sid;
                 redisCall(() -> {
-                    admission.lockNewSession(created, mid);
+                    admission.lockNewSession(caller.userId(), created, mid);
                     return null;
                 });
             }
@@ -177,8 +192,20 @@ public class TurnService {
         TurnContext turn = new TurnContext(user, answerId, mid, cmid, userMessage, b.writeGrant(), admitted.quotaLeft(), t0,
                 handle, sink, result);
         var messages = new java.util.ArrayList<>(ContextBuilder.build(config.systemPrompt(), admitted.facts(), b.context(), message));
-        executor.execute(() -> runner.run(turn, messages, executor, () -> active.remove(answerId)));
+        executor.execute(() -> runner.run(turn, messages, executor, () -> ended(answerId, user.userId())));
         return new Started(sid, answerId, result, null, admitted.rate());
+    }
+
+    /**
+     * A turn's last writes (quota, replay result, events) can land after its account's deletion ran: the deletion is
+     * run again, so nothing of the account survives it.
+     */
+    private void ended(String answerId, String userId) {
+        active.remove(answerId);
+        if (revoked.userRevoked(userId)) {
+            safely(() -> LOG.infof("deleted %d Redis keys a turn wrote after its account's deletion",
+                    userData.deleteAll(userId)));
+        }
     }
 
     /** Cancels a turn of the caller: 404 when unknown or someone else's. */
