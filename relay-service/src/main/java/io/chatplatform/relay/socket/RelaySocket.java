@@ -61,6 +61,8 @@ public class RelaySocket {
     @Inject
     EventCodec codec;
     @Inject
+    RevokedConnections revoked;
+    @Inject
     Vertx vertx;
     @Inject
     ReactiveRedisDataSource redis;
@@ -81,9 +83,9 @@ public class RelaySocket {
             LOG.warnf("no channel for connection %s", ws.id());
             return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.INTERNAL_ERROR, "unavailable"));
         }
-        ClientConnection client = new ClientConnection(ws, channel, sessionId, jwt.getSubject(),
-                "Bearer " + jwt.getRawToken(), config.maxPendingBytes(), metrics);
+        ClientConnection client = new ClientConnection(ws, channel, sessionId, jwt, config.maxPendingBytes(), metrics);
         registry.add(client);
+        revoked.closeIfRevoked(client); // revoked between the upgrade's check and the registration
         client.onClosing(() -> hub.leave(client));
         scheduleExpiry(client, jwt.getExpirationTime());
 
