@@ -42,8 +42,14 @@ public class UserData {
 
     /** Deletes every key of the user: the indexed ones, the facts, the rate-limit counter and the index itself. */
     public int deleteAll(String userId) {
+        return deleteAll(userId, List.of());
+    }
+
+    /** Also deletes {@code named}: keys a caller knows of that the index may no longer list (it may be gone). */
+    public int deleteAll(String userId, List<String> named) {
         Set<String> indexed = redis.set(String.class).smembers(indexKey(userId));
         List<String> keys = new ArrayList<>(indexed);
+        keys.addAll(named);
         keys.add(FactStore.key(userId));
         keys.add(rateLimitKey(userId));
         keys.add(indexKey(userId));

@@ -25,7 +25,10 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -192,19 +195,22 @@ public class TurnService {
         TurnContext turn = new TurnContext(user, answerId, mid, cmid, userMessage, b.writeGrant(), admitted.quotaLeft(), t0,
                 handle, sink, result);
         var messages = new java.util.ArrayList<>(ContextBuilder.build(config.systemPrompt(), admitted.facts(), b.context(), message));
-        executor.execute(() -> runner.run(turn, messages, executor, () -> ended(answerId, user.userId())));
+        executor.execute(() -> runner.run(turn, messages, executor, () -> ended(answerId, user.userId(), cmid, mid, sid)));
         return new Started(sid, answerId, result, null, admitted.rate());
     }
 
     /**
      * A turn's last writes (quota, replay result, events) can land after its account's deletion ran: the deletion is
-     * run again, so nothing of the account survives it.
+     * run again, so nothing of the account survives it. The turn's own keys are named: the first deletion may have
+     * removed the index that listed them.
      */
-    private void ended(String answerId, String userId) {
+    private void ended(String answerId, String userId, String cmid, String mid, String sid) {
         active.remove(answerId);
         if (revoked.userRevoked(userId)) {
+            List<String> own = List.of(Admission.turnKey(userId, cmid), Admission.refKey(userId, mid),
+                    Admission.quotaKey(userId, LocalDate.now(ZoneOffset.UTC)), EventPublisher.streamKey(sid));
             safely(() -> LOG.infof("deleted %d Redis keys a turn wrote after its account's deletion",
-                    userData.deleteAll(userId)));
+                    userData.deleteAll(userId, own)));
         }
     }
 
