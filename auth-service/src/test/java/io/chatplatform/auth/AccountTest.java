@@ -58,8 +58,9 @@ class AccountTest {
         assertTrue(Duration.between(ts, Instant.now()).abs().toSeconds() < 60);
         assertEquals(0, pendingUserEvents(em, s.userId()), "sent, so no longer in the outbox");
 
-        // the account and all its refresh families are gone; a pending link for it too
-        given().auth().oauth2(s.accessToken()).get("/api/auth/me").then().statusCode(404);
+        // the account, its access tokens (revoked: RevocationTest) and all its refresh families are gone; a pending
+        // link for it too
+        given().auth().oauth2(s.accessToken()).get("/api/auth/me").then().statusCode(401);
         given().cookie(REFRESH, s.refreshToken()).post("/api/auth/refresh").then().statusCode(401);
         given().cookie(REFRESH, other.refreshToken()).post("/api/auth/refresh").then().statusCode(401);
         verifyToken(pending.token(), pending.nonce(), ip()).then().statusCode(401);

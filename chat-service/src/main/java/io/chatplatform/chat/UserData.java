@@ -13,8 +13,9 @@ import java.util.UUID;
 
 /**
  * Everything chat-service keeps in Redis about a user, so an account deletion can remove it without scanning the
- * keyspace: keys whose name is not derived from the user id alone (stored turn results, quota days, cancel refs)
- * are listed in the per-user index set {@code chat:keys:{uid}} when they are written (by the admission script).
+ * keyspace: keys whose name is not derived from the user id alone (stored turn results, quota days, cancel refs, the
+ * event streams {@code chat:stream:{sid}} of the user's sessions) are listed in the per-user index set
+ * {@code chat:keys:{uid}} when they are written (by the admission script and a new session's lock).
  * It is chat-service's handler of {@code user.deleted} (platform-common's consumer of {@code platform:user-events}).
  */
 @ApplicationScoped
@@ -49,8 +50,14 @@ public class UserData implements UserDeletedHandler {
 
     /** Deletes every key of the user: the indexed ones, the facts, the rate-limit counter and the index itself. */
     public int deleteAll(String userId) {
+        return deleteAll(userId, List.of());
+    }
+
+    /** Also deletes {@code named}: keys a caller knows of that the index may no longer list (it may be gone). */
+    public int deleteAll(String userId, List<String> named) {
         Set<String> indexed = redis.set(String.class).smembers(indexKey(userId));
         List<String> keys = new ArrayList<>(indexed);
+        keys.addAll(named);
         keys.add(FactStore.key(userId));
         keys.add(rateLimitKey(userId));
         keys.add(indexKey(userId));

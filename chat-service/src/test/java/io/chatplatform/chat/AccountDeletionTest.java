@@ -1,6 +1,5 @@
 package io.chatplatform.chat;
 
-import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.awaitility.Awaitility;
@@ -10,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,23 +63,8 @@ class AccountDeletionTest extends ChatTestSupport {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pendingCount(id) == 0);
     }
 
-    private void userDeleted(String userId) {
-        redis.stream(String.class).xadd("platform:user-events",
-                Map.of("type", "user.deleted", "user_id", userId, "ts", Instant.now().toString()));
-    }
-
     private long pendingCount(String id) {
         return redis.stream(String.class).xpending("platform:user-events", "chat-service",
                 io.quarkus.redis.datasource.stream.StreamRange.of(id, id), 10).size();
-    }
-
-    /** Every key whose name contains the user id (a test may scan; the service does not). */
-    private Set<String> keysNaming(String userId) {
-        Set<String> out = new HashSet<>();
-        var cursor = redis.key(String.class).scan(new KeyScanArgs().match("*" + userId + "*").count(1000));
-        while (cursor.hasNext()) {
-            out.addAll(cursor.next());
-        }
-        return out;
     }
 }

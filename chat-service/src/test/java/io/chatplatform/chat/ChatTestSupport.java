@@ -3,6 +3,7 @@ package io.chatplatform.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -13,9 +14,12 @@ import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /** Shared helpers: signed test tokens, chat calls, events read back from the Redis stream, stub admin. */
@@ -33,8 +37,13 @@ public abstract class ChatTestSupport {
     }
 
     static String token(String userId, long expiresInSeconds) {
+        return token(userId, expiresInSeconds, UUID.randomUUID().toString());
+    }
+
+    /** {@code sid}: the refresh family (one login on one device) the token came from. */
+    static String token(String userId, long expiresInSeconds, String sid) {
         return Jwt.issuer("chat-platform").audience("chat-platform").subject(userId).upn(userId + "@example.test")
-                .groups("user").claim("jti", UUID.randomUUID().toString())
+                .groups("user").claim("jti", UUID.randomUUID().toString()).claim("sid", sid)
                 .expiresIn(expiresInSeconds).jws().keyId("test-key").header("typ", "at+jwt").sign();
     }
 
@@ -131,6 +140,22 @@ public abstract class ChatTestSupport {
             }
         }
         return sum;
+    }
+
+    /** What auth-service appends to {@code platform:user-events} once an account is deleted. */
+    void userDeleted(String userId) {
+        redis.stream(String.class).xadd("platform:user-events",
+                Map.of("type", "user.deleted", "user_id", userId, "ts", Instant.now().toString()));
+    }
+
+    /** Every key whose name contains the user id (a test may scan; the service does not). */
+    Set<String> keysNaming(String userId) {
+        Set<String> out = new HashSet<>();
+        var cursor = redis.key(String.class).scan(new KeyScanArgs().match("*" + userId + "*").count(1000));
+        while (cursor.hasNext()) {
+            out.addAll(cursor.next());
+        }
+        return out;
     }
 
     /** A unique word for one test's messages, so the stand-in's log can tell its requests from anyone else's. */

@@ -23,6 +23,11 @@ public final class TestTokens {
         return sign(claims(userId, expiresAt), "test-privateKey.pem");
     }
 
+    /** {@code sid}: the refresh family (one login on one device) the token came from. */
+    public static String token(String userId, String sid) {
+        return sign(claims(userId, Instant.now().plusSeconds(900), sid), "test-privateKey.pem");
+    }
+
     /** Same shape, but signed with a key the relay does not trust. */
     public static String forged(String userId) {
         return sign(claims(userId, Instant.now().plusSeconds(900)), "forged-privateKey.pem");
@@ -39,8 +44,13 @@ public final class TestTokens {
     }
 
     private static JwtClaimsBuilder claims(String userId, Instant exp) {
+        return claims(userId, exp, UUID.randomUUID().toString());
+    }
+
+    private static JwtClaimsBuilder claims(String userId, Instant exp, String sid) {
         return Jwt.issuer("chat-platform").audience("chat-platform").subject(userId)
                 .upn(userId + "@example.test").groups(Set.of("user")).claim("jti", UUID.randomUUID().toString())
+                .claim("sid", sid)
                 .issuedAt(exp.minusSeconds(900)).expiresAt(exp);
     }
 

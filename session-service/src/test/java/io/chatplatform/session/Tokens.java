@@ -14,12 +14,18 @@ final class Tokens {
     }
 
     static String accessToken(UUID user) {
+        return accessToken(user, UUID.randomUUID().toString());
+    }
+
+    /** {@code sid}: the refresh family the token came from (a login on one device). */
+    static String accessToken(UUID user, String sid) {
         return Jwt.issuer("chat-platform")
                 .audience("chat-platform")
                 .subject(user.toString())
                 .upn(user + "@example.test")
                 .groups("user")
                 .claim("jti", UUID.randomUUID().toString())
+                .claim("sid", sid)
                 .expiresIn(900)
                 .jws().keyId("test-key").header("typ", "at+jwt")
                 .sign();

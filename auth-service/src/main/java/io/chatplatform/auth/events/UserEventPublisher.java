@@ -1,5 +1,7 @@
 package io.chatplatform.auth.events;
 
+import io.chatplatform.auth.user.AccountService;
+import io.chatplatform.common.token.TokenRevoker;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.XAddArgs;
@@ -14,6 +16,8 @@ import java.util.Map;
  * Moves committed events from the outbox to {@code platform:user-events}: right after the commit that wrote
  * them, and on a schedule for whatever that attempt could not send (Redis down, process killed).
  * A row is deleted only after its XADD succeeded, so delivery is at-least-once; consumers are idempotent.
+ * A {@code user.deleted} first revokes the user's access tokens ({@code auth:revoked:user:{uid}}), so the
+ * revocation is as durable as the event and always precedes it.
  */
 @ApplicationScoped
 public class UserEventPublisher {
@@ -24,10 +28,12 @@ public class UserEventPublisher {
 
     private final UserEventOutbox outbox;
     private final RedisDataSource redis;
+    private final TokenRevoker revoker;
 
-    public UserEventPublisher(UserEventOutbox outbox, RedisDataSource redis) {
+    public UserEventPublisher(UserEventOutbox outbox, RedisDataSource redis, TokenRevoker revoker) {
         this.outbox = outbox;
         this.redis = redis;
+        this.revoker = revoker;
     }
 
     @Scheduled(every = "${auth.outbox.drain-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -66,6 +72,10 @@ public class UserEventPublisher {
         int sent = 0;
         for (PendingUserEvent event : events) {
             try {
+                if (AccountService.USER_DELETED.equals(event.type)) {
+                    // before the event: once a consumer deletes the data, no token of the user can write more
+                    revoker.revokeUser(event.userId.toString(), event.occurredAt.toInstant());
+                }
                 // bounded (MAXLEN ~): deletions are rare, so 100k entries are far more than any consumer lag
                 redis.stream(String.class).xadd(STREAM, new XAddArgs().maxlen(100_000L).nearlyExactTrimming(),
                         Map.of("type", event.type, "user_id", event.userId.toString(),

@@ -9,6 +9,7 @@ import io.chatplatform.auth.token.AccessTokens;
 import io.chatplatform.auth.user.User;
 import io.chatplatform.auth.user.UserRepository;
 import io.chatplatform.common.problem.ProblemException;
+import io.chatplatform.common.token.TokenRevoker;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.scheduler.Scheduled;
@@ -48,10 +49,11 @@ public class RefreshService {
     private final ObjectMapper mapper;
     private final Metrics metrics;
     private final Secrets secrets;
+    private final TokenRevoker revoker;
 
     public RefreshService(RefreshRepository families, UserRepository users, AccessTokens accessTokens,
                           AuthConfig config, RedisDataSource redis, ObjectMapper mapper, Metrics metrics,
-                          Secrets secrets) {
+                          Secrets secrets, TokenRevoker revoker) {
         this.families = families;
         this.users = users;
         this.accessTokens = accessTokens;
@@ -60,6 +62,7 @@ public class RefreshService {
         this.mapper = mapper;
         this.metrics = metrics;
         this.secrets = secrets;
+        this.revoker = revoker;
     }
 
     /** Starts a new family for a fresh login. */
@@ -110,7 +113,7 @@ public class RefreshService {
                     }
                 }
             }
-            families.revoke(family.id);
+            revokeFamily(family.id);
             metrics.refresh("reuse");
             LOG.warnf("Refresh token reuse detected; revoked session %s of user %s", family.id, family.userId);
             throw ProblemException.unauthorized("The refresh token was already used; the session is revoked.");
@@ -145,7 +148,7 @@ public class RefreshService {
         if (presented == null || presented.isBlank()) {
             return;
         }
-        families.findToken(Secrets.sha256(presented)).ifPresent(t -> families.revoke(t.familyId));
+        families.findToken(Secrets.sha256(presented)).ifPresent(t -> revokeFamily(t.familyId));
     }
 
     /** The family a presented token belongs to, if any (marks the caller's own device in the list). */
@@ -168,7 +171,21 @@ public class RefreshService {
 
     @Transactional
     public boolean revoke(UUID familyId, UUID userId) {
-        return families.revokeOwned(familyId, userId);
+        boolean owned = families.revokeOwned(familyId, userId);
+        if (owned) {
+            revoker.revokeFamily(familyId.toString());
+        }
+        return owned;
+    }
+
+    /**
+     * The family's refresh tokens go with its row, its access tokens ({@code sid}) with the revocation key. The key
+     * is written inside the transaction: if Redis fails the row stays and the caller gets an error to retry, rather
+     * than a sign-out that left live access tokens behind.
+     */
+    private void revokeFamily(UUID familyId) {
+        families.revoke(familyId);
+        revoker.revokeFamily(familyId.toString());
     }
 
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -188,7 +205,7 @@ public class RefreshService {
         token.familyId = family.id;
         token.createdAt = now;
         families.persistToken(token);
-        AccessTokens.Issued access = accessTokens.issue(user.id, user.email);
+        AccessTokens.Issued access = accessTokens.issue(user.id, user.email, family.id);
         Duration left = Duration.between(now, family.expiresAt);
         long maxAge = Math.max(0, Math.min(config.refresh().idleTtl().toSeconds(), left.toSeconds()));
         return new Session(user.id, user.email, access.token(), access.expiresIn(), raw, family.id, maxAge);

@@ -27,7 +27,8 @@ public class AccessTokens {
         this.config = config;
     }
 
-    public Issued issue(UUID userId, String email) {
+    /** {@code familyId} becomes {@code sid}: logout and device sign-out revoke the family's access tokens by it. */
+    public Issued issue(UUID userId, String email, UUID familyId) {
         Instant now = Instant.now();
         long ttl = config.accessToken().ttl().toSeconds();
         String token = Jwt.claims()
@@ -37,6 +38,7 @@ public class AccessTokens {
                 .upn(email)
                 .groups(Set.of("user"))
                 .claim("jti", UUID.randomUUID().toString())
+                .claim("sid", familyId.toString())
                 .issuedAt(now)
                 .expiresAt(now.plusSeconds(ttl))
                 .jws()

@@ -2,6 +2,7 @@ package io.chatplatform.chat.limits;
 
 import io.chatplatform.chat.ChatConfig;
 import io.chatplatform.chat.UserData;
+import io.chatplatform.chat.events.EventPublisher;
 import io.chatplatform.common.problem.ProblemException;
 import io.chatplatform.common.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,7 +23,8 @@ import java.util.List;
 /**
  * A turn's admission in one Redis round trip: one script checks the idempotency key (replay or a turn with the same
  * client_message_id in flight), counts the rate-limit window, reads today's token quota, takes the session's lock,
- * marks the idempotency key pending, writes the cancel reference, indexes the user's keys for account deletion and
+ * marks the idempotency key pending, writes the cancel reference, indexes the user's keys (and the session's event
+ * stream) for account deletion and
  * reads the remembered facts. Every refusal comes from the script; nothing is written on a refusal except the
  * rate-limit count.
  * <p>
@@ -51,6 +53,7 @@ public class Admission {
             redis.call('SET', KEYS[3], 'pending:' .. ARGV[4], 'PX', ARGV[6])
             redis.call('SET', KEYS[6], ARGV[5], 'EX', ARGV[8])
             redis.call('SADD', KEYS[4], KEYS[2], KEYS[3], KEYS[6])
+            if ARGV[9] and ARGV[9] ~= '' then redis.call('SADD', KEYS[4], ARGV[9]) end
             redis.call('EXPIRE', KEYS[4], ARGV[7])
             return {'ok', n, ttl, left, redis.call('LRANGE', KEYS[5], 0, -1)}
             """;
@@ -66,7 +69,12 @@ public class Admission {
             return 1
             """;
 
-    static final String LOCK = "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0";
+    /** A new session's lock, its stream indexed for the user's deletion first (the lock stays the last write). */
+    static final String LOCK = """
+            redis.call('SADD', KEYS[1], ARGV[3])
+            redis.call('EXPIRE', KEYS[1], ARGV[4])
+            return redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
+            """;
 
     static final Duration RESULT_TTL = Duration.ofHours(24);
     static final Duration QUOTA_TTL = Duration.ofDays(2);
@@ -121,7 +129,8 @@ public class Admission {
         }
         args.addAll(List.of(Long.toString(config.turnsPerMinute()), "60000", Long.toString(config.dailyTokenQuota()),
                 mid, sessionId == null ? "" : sessionId, Long.toString(config.lockTtl().toMillis()),
-                Long.toString(UserData.INDEX_TTL.toSeconds()), Long.toString(REF_TTL.toSeconds())));
+                Long.toString(UserData.INDEX_TTL.toSeconds()), Long.toString(REF_TTL.toSeconds()),
+                sessionId == null ? "" : EventPublisher.streamKey(sessionId)));
         Response r = redis.execute(args.get(0), args.subList(1, args.size()).toArray(String[]::new));
         String verdict = r.get(0).toString();
         if (verdict.equals("in_flight")) {
@@ -150,8 +159,10 @@ public class Admission {
     }
 
     /** Takes the lock of a session this turn just created (nobody else knows its id yet, so it is free). */
-    public void lockNewSession(String sid, String mid) {
-        redis.execute("EVAL", LOCK, "1", lockKey(sid), mid, Long.toString(config.lockTtl().toMillis()));
+    public void lockNewSession(String uid, String sid, String mid) {
+        redis.execute("EVAL", LOCK, "2", UserData.indexKey(uid), lockKey(sid), mid,
+                Long.toString(config.lockTtl().toMillis()), EventPublisher.streamKey(sid),
+                Long.toString(UserData.INDEX_TTL.toSeconds()));
     }
 
     /**

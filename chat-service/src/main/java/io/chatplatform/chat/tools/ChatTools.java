@@ -102,7 +102,9 @@ public class ChatTools {
         if (f.isEmpty()) {
             return "Nothing to remember.";
         }
-        facts.add(user.userId(), f.length() > 500 ? f.substring(0, 500) : f, config.maxFacts());
+        if (!facts.add(user.userId(), f.length() > 500 ? f.substring(0, 500) : f, config.maxFacts())) {
+            return "Not remembered: the account is being deleted.";
+        }
         return "Remembered: " + f;
     }
 

@@ -3,6 +3,7 @@ package io.chatplatform.chat.turn;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatplatform.chat.ChatConfig;
+import io.chatplatform.chat.UserData;
 import io.chatplatform.chat.api.TurnResult;
 import io.chatplatform.chat.events.EventPublisher;
 import io.chatplatform.chat.events.EventSink;
@@ -13,6 +14,8 @@ import io.chatplatform.chat.session.SessionGateway.StoredMessage;
 import io.chatplatform.chat.tools.UserContext;
 import io.chatplatform.common.problem.ProblemException;
 import io.chatplatform.common.ratelimit.RateLimiter;
+import io.chatplatform.common.token.RevokedTokens;
+import io.chatplatform.common.token.TokensRevoked;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -22,7 +25,10 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -55,12 +61,14 @@ public class TurnService {
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
     private final CancelChannel cancels;
+    private final RevokedTokens revoked;
+    private final UserData userData;
     private final Map<String, ActiveTurn> active = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
     public TurnService(ChatConfig config, Admission admission, SessionGateway sessions, EventPublisher events,
                        TurnRunner runner, RedisDataSource redis, ObjectMapper mapper, MeterRegistry registry,
-                       CancelChannel cancels) {
+                       CancelChannel cancels, RevokedTokens revoked, UserData userData) {
         this.config = config;
         this.admission = admission;
         this.sessions = sessions;
@@ -70,11 +78,20 @@ public class TurnService {
         this.mapper = mapper;
         this.registry = registry;
         this.cancels = cancels;
+        this.revoked = revoked;
+        this.userData = userData;
     }
 
     void onStart(@Observes StartupEvent ev) {
         // a cancel may reach another replica than the one running the turn; Redis may come up after us
         cancels.listen(this::cancelLocal);
+    }
+
+    /** On every replica, as soon as an account is deleted: its running turns stop (their data is being deleted). */
+    void onRevoked(@Observes TokensRevoked event) {
+        if (event.userId() != null) {
+            active.values().stream().filter(t -> t.userId().equals(event.userId())).forEach(ActiveTurn::cancel);
+        }
     }
 
     void onStop(@Observes ShutdownEvent ev) {
@@ -119,7 +136,7 @@ public class TurnService {
                 sid = sessions.createSession(caller.authorization());
                 String created = sid;
                 redisCall(() -> {
-                    admission.lockNewSession(created, mid);
+                    admission.lockNewSession(caller.userId(), created, mid);
                     return null;
                 });
             }
@@ -166,8 +183,23 @@ public class TurnService {
         TurnContext turn = new TurnContext(user, answerId, mid, cmid, userMessage, b.writeGrant(), admitted.quotaLeft(), t0,
                 handle, sink, result);
         var messages = new java.util.ArrayList<>(ContextBuilder.build(config.systemPrompt(), admitted.facts(), b.context(), message));
-        executor.execute(() -> runner.run(turn, messages, executor, () -> active.remove(answerId)));
+        executor.execute(() -> runner.run(turn, messages, executor, () -> ended(answerId, user.userId(), cmid, mid, sid)));
         return new Started(sid, answerId, result, null, admitted.rate());
+    }
+
+    /**
+     * A turn's last writes (quota, replay result, events) can land after its account's deletion ran: the deletion is
+     * run again, so nothing of the account survives it. The turn's own keys are named: the first deletion may have
+     * removed the index that listed them.
+     */
+    private void ended(String answerId, String userId, String cmid, String mid, String sid) {
+        active.remove(answerId);
+        if (revoked.userRevoked(userId)) {
+            List<String> own = List.of(Admission.turnKey(userId, cmid), Admission.refKey(userId, mid),
+                    Admission.quotaKey(userId, LocalDate.now(ZoneOffset.UTC)), EventPublisher.streamKey(sid));
+            safely(() -> LOG.infof("deleted %d Redis keys a turn wrote after its account's deletion",
+                    userData.deleteAll(userId, own)));
+        }
     }
 
     /** Cancels a turn of the caller: 404 when unknown or someone else's. */

@@ -32,4 +32,22 @@ public interface TokenConfig {
     /** Verified tokens remembered (by SHA-256) so a repeated token costs one hash instead of an RSA check. */
     @WithDefault("10000")
     int verifiedCacheSize();
+
+    Revocation revocation();
+
+    /** Revoked refresh families and users (DESIGN "Identity"), held in memory by {@link RevokedTokens}. */
+    interface Revocation {
+
+        /** How long a revocation lives: the access-token lifetime (15 min) plus the clock skew (60 s). */
+        @WithDefault("PT16M")
+        Duration ttl();
+
+        /** The index is read again this often, a safety net beside the channel and its reconnects. */
+        @WithDefault("PT30S")
+        Duration reloadInterval();
+
+        /** Delay before a lost or failed channel subscription is tried again. */
+        @WithDefault("PT2S")
+        Duration retryInterval();
+    }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
 import io.netty.buffer.Unpooled;
@@ -36,6 +37,7 @@ public final class ClientConnection {
     private final String sessionId;
     private final String userId;
     private final String bearer;
+    private final JsonWebToken token;
     private final long pendingBound;
     private final RelayMetrics metrics;
 
@@ -54,14 +56,15 @@ public final class ClientConnection {
     private volatile Runnable onClosing = () -> {
     };
 
-    ClientConnection(WebSocketConnection ws, Channel channel, String sessionId, String userId, String bearer,
+    ClientConnection(WebSocketConnection ws, Channel channel, String sessionId, JsonWebToken token,
             long pendingBound, RelayMetrics metrics) {
         this.ws = ws;
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.sessionId = sessionId;
-        this.userId = userId;
-        this.bearer = bearer;
+        this.token = token;
+        this.userId = token.getSubject();
+        this.bearer = "Bearer " + token.getRawToken();
         this.pendingBound = pendingBound;
         this.metrics = metrics;
     }
@@ -76,6 +79,11 @@ public final class ClientConnection {
 
     public String userId() {
         return userId;
+    }
+
+    /** The verified access token the connection was opened with (checked again when tokens are revoked). */
+    public JsonWebToken token() {
+        return token;
     }
 
     /** "Bearer <jwt>" of the user, propagated to session-service and chat-service. */

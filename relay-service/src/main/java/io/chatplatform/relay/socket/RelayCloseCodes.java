@@ -18,7 +18,10 @@ public final class RelayCloseCodes {
     public static final int INTERNAL_ERROR = 1011;
     /** The client could not keep up with its events: reconnect (with last_event_id) after a pause. */
     public static final int SLOW_CONSUMER = 1013;
-    /** The access token expired on an open connection: refresh the token, then reconnect with last_event_id. */
+    /**
+     * The access token expired or was revoked (logout, device sign-out, account deletion) on an open connection:
+     * refresh the token, then reconnect with last_event_id (a revoked session's refresh fails: signed out).
+     */
     public static final int TOKEN_EXPIRED = 4001;
     /** The session no longer exists or is no longer the user's (reserved; the upgrade is refused instead). */
     public static final int SESSION_GONE = 4004;

@@ -60,6 +60,8 @@ public class RelaySocket {
     @Inject
     EventCodec codec;
     @Inject
+    RevokedConnections revoked;
+    @Inject
     Vertx vertx;
     @Inject
     TypingRelay typingRelay;
@@ -80,13 +82,13 @@ public class RelaySocket {
             LOG.warnf("no channel for connection %s", ws.id());
             return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.INTERNAL_ERROR, "unavailable"));
         }
-        ClientConnection client = new ClientConnection(ws, channel, sessionId, jwt.getSubject(),
-                "Bearer " + jwt.getRawToken(), config.maxPendingBytes(), metrics);
+        ClientConnection client = new ClientConnection(ws, channel, sessionId, jwt, config.maxPendingBytes(), metrics);
         if (!registry.tryAdd(client, config.maxConnectionsPerUser())) {
             // two upgrades raced past UpgradeGuard's count: the later one goes
             return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.POLICY_VIOLATION,
                     "too_many_connections"));
         }
+        revoked.closeIfRevoked(client); // revoked between the upgrade's check and the registration
         client.onClosing(() -> hub.leave(client));
         scheduleExpiry(client, jwt.getExpirationTime());
 
