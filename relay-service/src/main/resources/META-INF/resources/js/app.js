@@ -1,17 +1,11 @@
 import * as auth from './auth.js';
 import { sessions as api, ApiError } from './api.js';
 import { SessionSocket } from './socket.js';
-import { renderSnippet } from './render.js';
 import { initial, reduce } from './conversation.js';
 import { MessageList } from './messages.js';
-
-const $ = (id) => document.getElementById(id);
-const el = (tag, cls, text) => {
-  const n = document.createElement(tag);
-  if (cls) n.className = cls;
-  if (text !== undefined) n.textContent = text;
-  return n;
-};
+import { $, closeSidebar } from './dom.js';
+import { showLogin, showApp, completeLink } from './login.js';
+import { createSidebar } from './sidebar.js';
 
 const ui = {
   current: null, // {id, title}
@@ -19,7 +13,6 @@ const ui = {
   state: initial(), // the open conversation (conversation.js), changed only by dispatch()
   stopRequested: false, // Stop pressed before the answer's id was known
   held: null, // events that arrived while the history loads: applied after it, in order
-  cursor: null,
 };
 
 // a refused message is sent again under its own client_message_id
@@ -28,71 +21,9 @@ const list = new MessageList($('messages'), {
   onPaint: () => scrollToEnd(true),
 });
 
-// ---------- login ----------
-function showLogin(message) {
-  $('app-view').hidden = true;
-  $('login-view').hidden = false;
-  $('login-error').textContent = message || '';
-  $('email-form').hidden = false;
-  $('code-form').hidden = true;
-  $('confirm-box').hidden = true;
-  $('email').focus();
-}
+const { loadSessions, updateSessionTitle } = createSidebar(ui, { showError, closeSession });
 
-function showApp() {
-  $('login-view').hidden = true;
-  $('app-view').hidden = false;
-  const u = auth.user();
-  $('who').textContent = u && u.email ? u.email : '';
-}
-
-$('email-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const email = $('email').value.trim();
-  if (!email || !$('email').checkValidity()) { $('login-error').textContent = 'Enter a valid email address.'; return; }
-  $('login-error').textContent = '';
-  try {
-    await auth.requestMagicLink(email);
-    $('email-form').hidden = true;
-    $('code-form').hidden = false;
-    $('sent-note').textContent = `If ${email} can sign in, a link is on its way. Open it here, or type the code.`;
-    $('code').focus();
-  } catch (err) {
-    $('login-error').textContent = err.status === 429 ? 'Too many attempts; wait a moment.' : 'Could not send the link. Try again.';
-  }
-});
-
-$('code-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const code = $('code').value.trim();
-  if (!/^\d{6}$/.test(code)) { $('login-error').textContent = 'The code has six digits.'; return; }
-  try {
-    await auth.verifyCode(code);
-  } catch (err) {
-    $('login-error').textContent = err.message || 'That code did not work.';
-  }
-});
-
-$('restart-login').addEventListener('click', () => showLogin());
-
-async function completeLink(token) {
-  $('login-view').hidden = false;
-  $('email-form').hidden = true;
-  try {
-    const r = await auth.verifyToken(token);
-    if (r.confirm !== undefined) {
-      $('confirm-box').hidden = false;
-      $('confirm-email').textContent = r.confirm;
-      $('confirm-yes').focus();
-      $('confirm-yes').onclick = async () => {
-        try { await auth.verifyToken(token, true); } catch (err) { showLogin(err.message); }
-      };
-      $('confirm-no').onclick = () => showLogin();
-    }
-  } catch (err) {
-    showLogin('This sign-in link is invalid or has expired. Request a new one.');
-  }
-}
+// ---------- session of the signed-in user ----------
 
 $('logout').addEventListener('click', async () => {
   closeSession();
@@ -108,121 +39,6 @@ auth.onChange(({ signedIn }) => {
     showLogin();
   }
 });
-
-// ---------- sessions ----------
-async function loadSessions(more = false) {
-  try {
-    const page = await api.list(more ? ui.cursor : null);
-    if (!more) $('session-list').replaceChildren();
-    for (const s of page.items || []) {
-      $('session-list').append(sessionItem(s));
-      if (ui.current && ui.current.id === s.id && s.title) updateSessionTitle(s.id, s.title);
-    }
-    ui.cursor = page.next_cursor || null;
-    $('more-sessions').hidden = !ui.cursor;
-  } catch (err) {
-    showError(err);
-  }
-}
-
-function sessionItem(s) {
-  const li = el('li');
-  li.dataset.id = s.id;
-  const b = el('button', 'session', s.title || 'Untitled');
-  b.type = 'button';
-  if (ui.current && ui.current.id === s.id) b.setAttribute('aria-current', 'true');
-  b.addEventListener('click', () => { location.hash = `#/s/${s.id}`; closeSidebar(); });
-  li.append(b);
-  return li;
-}
-
-function updateSessionTitle(id, title) {
-  const b = document.querySelector(`#session-list li[data-id="${CSS.escape(id)}"] button`);
-  if (b) b.textContent = title;
-  if (ui.current && ui.current.id === id) { ui.current.title = title; $('session-title').textContent = title; }
-}
-
-$('more-sessions').addEventListener('click', () => loadSessions(true));
-
-$('new-session').addEventListener('click', async () => {
-  try {
-    const s = await api.create();
-    $('session-list').prepend(sessionItem(s));
-    location.hash = `#/s/${s.id}`;
-    closeSidebar();
-  } catch (err) { showError(err); }
-});
-
-$('rename').addEventListener('click', async () => {
-  if (!ui.current) return;
-  const title = await ask('Rename conversation', '', ui.current.title || '');
-  if (!title) return;
-  try {
-    const s = await api.rename(ui.current.id, title);
-    updateSessionTitle(s.id, s.title);
-  } catch (err) { showError(err); }
-});
-
-$('delete').addEventListener('click', async () => {
-  if (!ui.current) return;
-  const ok = await ask('Delete conversation', `Delete “${ui.current.title || 'Untitled'}” and all its messages?`);
-  if (!ok) return;
-  try {
-    const id = ui.current.id;
-    await api.remove(id);
-    document.querySelector(`#session-list li[data-id="${CSS.escape(id)}"]`)?.remove();
-    location.hash = '';
-    closeSession();
-  } catch (err) { showError(err); }
-});
-
-for (const [id, format] of [['export-md', 'md'], ['export-json', 'json']]) {
-  $(id).addEventListener('click', async () => {
-    if (!ui.current) return;
-    try {
-      const res = await api.exportFile(ui.current.id, format);
-      const blob = await res.blob();
-      const a = el('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = `${(ui.current.title || 'conversation').replace(/[^\w.-]+/g, '_')}.${format}`;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-    } catch (err) { showError(err); }
-  });
-}
-
-let searchTimer;
-$('search').addEventListener('input', () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(runSearch, 300);
-});
-$('search-form').addEventListener('submit', (e) => { e.preventDefault(); runSearch(); });
-
-async function runSearch() {
-  const q = $('search').value.trim();
-  const list = $('search-results');
-  if (!q) { list.hidden = true; list.replaceChildren(); return; }
-  try {
-    const r = await api.search(q);
-    list.replaceChildren();
-    for (const hit of r.items || []) {
-      const li = el('li');
-      const b = el('button', 'hit');
-      b.type = 'button';
-      b.append(el('span', 'hit-title', hit.session_title || 'Untitled'));
-      const snip = el('span', 'hit-snippet');
-      renderSnippet(snip, hit.snippet);
-      b.append(snip);
-      b.addEventListener('click', () => { location.hash = `#/s/${hit.session_id}`; closeSidebar(); });
-      li.append(b);
-      list.append(li);
-    }
-    if (!list.children.length) list.append(el('li', 'muted', 'No matches.'));
-    list.hidden = false;
-  } catch (err) { showError(err); }
-}
 
 // ---------- conversation ----------
 function openFromHash() {
@@ -444,26 +260,6 @@ function showError(err) {
   $('chat-error').textContent = err.message || 'Something went wrong.';
 }
 
-function ask(title, text, value) {
-  const d = $('dialog');
-  $('dialog-title').textContent = title;
-  $('dialog-text').textContent = text || '';
-  const withInput = value !== undefined;
-  $('dialog-input').hidden = !withInput;
-  $('dialog-label').hidden = !withInput;
-  $('dialog-input').value = value || '';
-  return new Promise((resolve) => {
-    d.onclose = () => resolve(d.returnValue === 'ok' ? (withInput ? $('dialog-input').value.trim() : true) : null);
-    d.returnValue = '';
-    d.showModal();
-    if (withInput) $('dialog-input').focus();
-  });
-}
-
-function closeSidebar() {
-  document.body.classList.remove('sidebar-open');
-  $('toggle-sidebar').setAttribute('aria-expanded', 'false');
-}
 $('toggle-sidebar').addEventListener('click', () => {
   const open = document.body.classList.toggle('sidebar-open');
   $('toggle-sidebar').setAttribute('aria-expanded', String(open));

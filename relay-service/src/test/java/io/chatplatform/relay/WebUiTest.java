@@ -53,7 +53,8 @@ class WebUiTest {
 
     @Test
     void highlightJsAndTheCopyButtonsAreServedWithoutInlineCode() {
-        for (String path : new String[] { "/js/copy.js", "/js/cjs-shim.js", "/js/conversation.js", "/js/messages.js" }) {
+        for (String path : new String[] { "/js/copy.js", "/js/cjs-shim.js", "/js/conversation.js", "/js/messages.js",
+                "/js/dom.js", "/js/login.js", "/js/sidebar.js" }) {
             given().get(path).then().statusCode(200);
         }
         given().get("/_static/highlight.js/11.11.1/lib/core.js").then().statusCode(200)
