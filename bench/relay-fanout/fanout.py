@@ -38,7 +38,7 @@ LOAD_WAIT_S = float(E('LOAD_WAIT_S', '300'))
 RELAYS = E('RELAYS', 'relay-service node').split()
 # The production JVM settings: infra/k8s/base/relay-service.yaml, Dockerfile.jvm and infra/local/run.sh all use
 # these (a fixed heap, so the figure does not depend on the machine's RAM); keep them in step.
-RELAY_JAVA_OPTS = E('RELAY_JAVA_OPTS', '-XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError')
+RELAY_JAVA_OPTS = E('RELAY_JAVA_OPTS', '-XX:+UseSerialGC -Xms256m -Xmx256m -Xmn48m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError')
 REDIS_HOST = E('REDIS_HOST', '127.0.0.1')
 REDIS_PORT = int(E('REDIS_PORT', '6379'))
 RELAY_PORT = int(E('FANOUT_RELAY_PORT', '28097'))

@@ -33,7 +33,14 @@ LOAD_WAIT = float(os.environ.get('LOAD_WAIT', '60'))
 JAVA = os.path.join(os.environ['JAVA_HOME'], 'bin', 'java')
 # the production flags (infra/local/run.sh, the images, infra/k8s): the AOT cache was recorded with this GC
 JAVA_OPTS = os.environ.get('JAVA_OPTS', '-XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError').split()
+# per service, after JAVA_OPTS so it wins: the relay's heap (infra/k8s/README.md "JVM flags", as infra/local/run.sh)
+SERVICE_HEAP = {'relay-service': os.environ.get('RELAY_JAVA_HEAP', '-Xms256m -Xmx256m -Xmn48m').split()}
 LOGS = os.environ.get('LOGS', '/tmp')
+# Trials beside the standard variants, e.g. EXTRA_VARIANTS='aot-c1=-XX:AOTCache=app.aot -XX:TieredStopAtLevel=1;...':
+# name=JVM options added to JAVA_OPTS, alternated with the others, so a flag is judged in the same run as jvm and aot.
+EXTRA_VARIANTS = [v.split('=', 1) for v in os.environ.get('EXTRA_VARIANTS', '').split(';') if '=' in v]
+# Only these services (names as in SERVICES), e.g. ONLY_SERVICES=relay-service,chat-service
+ONLY_SERVICES = [s for s in os.environ.get('ONLY_SERVICES', '').split(',') if s]
 SIGNING_KEY = os.environ.get('AUTH_SIGNING_KEY', '')
 # name, module dir, port
 SERVICES = [s.split(':') for s in os.environ.get(
@@ -170,8 +177,11 @@ def breakdown(text, spawn_wall, ready_wall):
 
 def start_once(name, module, port, variant, run):
     app = os.path.join(ROOT, module, 'target', 'quarkus-app')
-    opts = list(JAVA_OPTS)
-    if variant.startswith('aot'):
+    opts = list(JAVA_OPTS) + SERVICE_HEAP.get(name, [])
+    extra = dict(EXTRA_VARIANTS)
+    if variant in extra:
+        opts += extra[variant].split()
+    elif variant.startswith('aot'):
         opts.append('-XX:AOTCache=app.aot')
     if variant == 'aot-job':  # the Kubernetes pods: the migration Job ran before, the pods do not migrate
         opts.append('-Dquarkus.flyway.migrate-at-start=false')
@@ -211,7 +221,7 @@ def start_once(name, module, port, variant, run):
     text = open(log_path, errors='replace').read()
     if ready_ms is None:
         sys.stderr.write(f'{name} ({variant}) did not become ready; see {log_path}\n')
-    if variant.startswith('aot') and re.search(r'\[(warning|error)\s*\]\[(aot|cds)', text):
+    if '-XX:AOTCache' in ' '.join(opts) and re.search(r'\[(warning|error)\s*\]\[(aot|cds)', text):
         sys.stderr.write(f'{name}: the JVM did not take the AOT cache as is, see {log_path}\n')
     parts = breakdown(text, spawn_wall, ready_wall) if ready_wall else (None,) * 5
     return [ready_ms, rss / 1024 if rss else None, pss / 1024 if pss else None, *parts, first_ms, load]
@@ -224,12 +234,14 @@ def fmt(v):
 def main():
     print('\t'.join(COLUMNS), flush=True)
     for name, module, port in SERVICES:
+        if ONLY_SERVICES and name not in ONLY_SERVICES:
+            continue
         app = os.path.join(ROOT, module, 'target', 'quarkus-app')
         has_aot = os.path.isfile(os.path.join(app, 'app.aot'))
         if not has_aot:
             sys.stderr.write(f'{name}: no {module}/target/quarkus-app/app.aot, AOT variants skipped\n')
         variants = ['jvm'] + (['aot'] + (['aot-job'] if name in ('auth-service', 'session-service') else [])
-                              if has_aot else [])
+                              if has_aot else []) + [v for v, _ in EXTRA_VARIANTS]
         # one discarded start first: Flyway migrates the fresh databases, the page cache holds the jars
         start_once(name, module, int(port), 'jvm', 0)
         for run in range(1, RUNS + 1):

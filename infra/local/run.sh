@@ -96,6 +96,8 @@ export LOG_JSON=${LOG_JSON:-false}
 # The JVM flags of the images and the Kubernetes manifests (infra/k8s/README.md "JVM flags"); the AOT cache was
 # recorded with the same GC, which it needs to load.
 JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError}
+# the relay's heap, after JAVA_OPTS so it wins: its live set grows with open sockets (infra/k8s/README.md)
+RELAY_JAVA_HEAP=${RELAY_JAVA_HEAP:--Xms256m -Xmx256m -Xmn48m}
 AOT=$USE_AOT_CACHE
 
 start_java() { # start_java <name> <module dir> <port> [VAR=value...]: extra variables for this process only
@@ -107,6 +109,7 @@ start_java() { # start_java <name> <module dir> <port> [VAR=value...]: extra var
     die "port $port is already taken by something answering health checks: is the stack already running?"
   fi
   local opts=($JAVA_OPTS)
+  case $name in relay-service*) opts+=($RELAY_JAVA_HEAP) ;; esac
   if [ $AOT = 1 ] && [ -f "$app/app.aot" ]; then opts+=("-XX:AOTCache=$app/app.aot"); fi
   log "starting $name on :$port (log: $LOGS/$name.log)"
   # loopback only: nginx is the one process of the stack reachable from beyond this machine (DESIGN.md "Local stack")

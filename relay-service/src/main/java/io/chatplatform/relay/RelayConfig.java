@@ -73,6 +73,16 @@ public interface RelayConfig {
     int maxConnectionsPerUser();
 
     /**
+     * WebSockets this replica holds at most; an upgrade beyond it answers 503 with Retry-After, so the client's
+     * backoff lands it on another replica instead of this one collecting garbage until it drops events. Sized to
+     * the heap: an open socket keeps about 24 KiB live (class histogram at 5,000 sockets under bench/relay-fanout's
+     * overload), so 5,000 fit the relay's 256 MiB heap with room for queued frames (infra/k8s/README.md, "JVM
+     * flags"). Raise both together.
+     */
+    @WithDefault("5000")
+    int maxConnections();
+
+    /**
      * Typing is published at most once per this interval per session and user on this replica; the latest state
      * within it goes out when it ends. Every typing event reaches every socket of the session, so unthrottled it
      * would cost N^2 frames for N open tabs.

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Start-up settings that must agree across files: one set of JVM flags (image, Deployments, local stack, start-up
- * benchmark, the AOT cache's training run, which the cache needs to load), and Flyway moved off the pods' start
+ * benchmark, the AOT cache's training run, which the cache needs to load), the relay with a heap of its own, and Flyway moved off the pods' start
  * into one Job per database-owning service that migrates with the release's image and the pod's database.
  */
 class StartupSettingsTest {
@@ -36,24 +36,42 @@ class StartupSettingsTest {
         return m.group(1).replace(" -Djava.security.egd=file:/dev/urandom", "");
     }
 
+    /** The heap part of a flag set (-Xms, -Xmx, optionally -Xmn). */
+    static final Pattern HEAP = Pattern.compile(" -Xms\\S+ -Xmx\\S+(?: -Xmn\\S+)?");
+
+    static String heap(String flags) {
+        Matcher m = HEAP.matcher(flags);
+        assertTrue(m.find(), "a fixed heap in " + flags);
+        return m.group().trim();
+    }
+
     @ParameterizedTest(name = "overlay {0}")
     @MethodSource("overlays")
-    void oneSetOfJvmFlagsEverywhere(String overlay) throws IOException {
+    void oneSetOfJvmFlagsEverywhereWithTheRelaysOwnHeap(String overlay) throws IOException {
         String flags = imageFlags("auth-service");
+        String common = HEAP.matcher(flags).replaceFirst("");
         String runSh = Files.readString(Repo.ROOT.resolve("infra/local/run.sh"));
         String startup = Files.readString(Repo.ROOT.resolve("bench/startup/startup.py"));
         String benchRun = Files.readString(Repo.ROOT.resolve("bench/run.sh"));
+        String fanout = Files.readString(Repo.ROOT.resolve("bench/relay-fanout/fanout.py"));
         assertTrue(runSh.contains("JAVA_OPTS=${JAVA_OPTS:-" + flags + "}"), "infra/local/run.sh defaults to " + flags);
         assertTrue(startup.contains("'" + flags + "'"), "bench/startup/startup.py defaults to " + flags);
         assertTrue(benchRun.contains("STARTUP_JAVA_OPTS:-" + flags + "}"), "bench/run.sh defaults to " + flags);
         for (String service : Repo.SERVICES) {
-            assertEquals(flags, imageFlags(service), service + " Dockerfile.jvm");
-            assertEquals("value " + flags, ServiceDeploymentsTest.envSources(overlay, service).get("JAVA_OPTS"),
+            String own = imageFlags(service);
+            assertEquals(common, HEAP.matcher(own).replaceFirst(""), service + " Dockerfile.jvm: the common flags");
+            if (!heap(own).equals(heap(flags))) { // the relay: the local stack and the benchmarks add the same heap
+                assertEquals("relay-service", service, "only the relay has a heap of its own");
+                assertTrue(runSh.contains("RELAY_JAVA_HEAP:-" + heap(own) + "}"), "infra/local/run.sh: the relay's heap");
+                assertTrue(startup.contains("'" + heap(own) + "'"), "bench/startup/startup.py: the relay's heap");
+                assertTrue(fanout.contains("'" + own + "'"), "bench/relay-fanout/fanout.py runs the relay's flags");
+            }
+            assertEquals("value " + own, ServiceDeploymentsTest.envSources(overlay, service).get("JAVA_OPTS"),
                     "overlay " + overlay + ": " + service + " Deployment JAVA_OPTS");
             String pom = Files.readString(Repo.ROOT.resolve(service + "/pom.xml"));
             Matcher m = Pattern.compile("<aot.jvm-flags>([^<]*)</aot.jvm-flags>").matcher(pom);
             assertTrue(m.find(), service + " pom: the aot profile's training flags");
-            assertTrue(flags.startsWith(m.group(1)), service + ": the AOT cache is recorded with the GC and heap it runs with");
+            assertTrue(own.startsWith(m.group(1)), service + ": the AOT cache is recorded with the GC and heap it runs with");
         }
     }
 

@@ -18,6 +18,8 @@ public final class RelayCloseCodes {
     public static final int INTERNAL_ERROR = 1011;
     /** The client could not keep up with its events: reconnect (with last_event_id) after a pause. */
     public static final int SLOW_CONSUMER = 1013;
+    /** This replica is full (it raced past the upgrade's check): reconnect after a pause, maybe elsewhere. */
+    public static final int TRY_AGAIN_LATER = SLOW_CONSUMER;
     /**
      * The access token expired or was revoked (logout, device sign-out, account deletion) on an open connection:
      * refresh the token, then reconnect with last_event_id (a revoked session's refresh fails: signed out).

@@ -83,10 +83,17 @@ public class RelaySocket {
             return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.INTERNAL_ERROR, "unavailable"));
         }
         ClientConnection client = new ClientConnection(ws, channel, sessionId, jwt, config.maxPendingBytes(), metrics);
-        if (!registry.tryAdd(client, config.maxConnectionsPerUser())) {
-            // two upgrades raced past UpgradeGuard's count: the later one goes
-            return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.POLICY_VIOLATION,
-                    "too_many_connections"));
+        switch (registry.tryAdd(client, config.maxConnectionsPerUser(), config.maxConnections())) {
+            case ADDED -> { }
+            // upgrades raced past UpgradeGuard's counts: the later ones go
+            case USER_FULL -> {
+                return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.POLICY_VIOLATION,
+                        "too_many_connections"));
+            }
+            case REPLICA_FULL -> {
+                return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.TRY_AGAIN_LATER,
+                        "replica_full"));
+            }
         }
         revoked.closeIfRevoked(client); // revoked between the upgrade's check and the registration
         client.onClosing(() -> hub.leave(client));

@@ -55,12 +55,14 @@ public class UpgradeGuard implements HttpUpgradeCheck {
     private final ConnectionHousekeeping housekeeping;
     private final ConnectionRegistry registry;
     private final int maxPerUser;
+    private final int maxConnections;
 
     public UpgradeGuard(RelayConfig config, OwnershipService ownership, RelayMetrics metrics,
             ConnectionHousekeeping housekeeping, ConnectionRegistry registry) {
         this.housekeeping = housekeeping;
         this.registry = registry;
         this.maxPerUser = config.maxConnectionsPerUser();
+        this.maxConnections = config.maxConnections();
         this.origins = config.allowedOrigins().stream().map(String::trim).filter(s -> !s.isEmpty())
                 .map(UpgradeGuard::normalise).collect(Collectors.toUnmodifiableSet());
         this.ownership = ownership;
@@ -77,6 +79,11 @@ public class UpgradeGuard implements HttpUpgradeCheck {
         if (housekeeping.draining()) {
             // this replica is going away: the client's backoff lands it on another one
             return reject("draining", 503);
+        }
+        if (registry.size() >= maxConnections) {
+            // full: before the token check, which a flood of upgrades would otherwise pay for
+            metrics.rejected("replica_full");
+            return CheckResult.rejectUpgrade(503, Map.of("Retry-After", List.of(RETRY_AFTER_SECONDS)));
         }
         String origin = ctx.httpRequest().getHeader("Origin");
         if (origin == null || !origins.contains(normalise(origin))) {
