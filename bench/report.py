@@ -102,7 +102,14 @@ if st and st[0][0] == 'service':
     w('10 ms). Then one real request (auth: JWKS; session: list with an RS256 token; chat: a cancel with a token;')
     w('relay: the web UI), then RssAnon and Pss (a mapped cache file is not anonymous memory). Variants alternated,')
     w('medians with min-max; the load average is the 1-minute figure at each start (each waited at most')
-    w('`LOAD_WAIT` s for < 0.5).\n')
+    w('`LOAD_WAIT` s for < 0.5).')
+    trials = open(os.path.join(WORK, 'startup-extra-variants.txt')).read().strip() if os.path.exists(
+        os.path.join(WORK, 'startup-extra-variants.txt')) else ''
+    trial_names = [t.split('=', 1)[0] for t in trials.split(';') if '=' in t]
+    if trial_names:
+        w('Trial variants in the same rounds (`EXTRA_VARIANTS`: the production flags plus these, not what the images run): '
+          + '; '.join(f'`{t.split("=", 1)[0]}` = `{t.split("=", 1)[1]}`' for t in trials.split(';') if '=' in t) + '.')
+    w('')
     w('| service | variant | runs | ready (ms) | vs jvm | RssAnon after 1st request (MiB) | Pss (MiB) | load at start |')
     w('| --- | --- | --- | --- | --- | --- | --- | --- |')
     names = []
@@ -122,7 +129,7 @@ if st and st[0][0] == 'service':
         return statistics.median(vs) if vs else None
     for n in names:
         base = med(vals(n, 'jvm', 'ready_ms'))
-        for variant in ('jvm', 'aot', 'aot-job'):
+        for variant in ['jvm', 'aot', 'aot-job'] + trial_names:
             ready = vals(n, variant, 'ready_ms')
             if not ready:
                 continue
@@ -136,7 +143,7 @@ if st and st[0][0] == 'service':
     w('| service | variant | JVM | Flyway | boot | readiness | ready | first request | app.aot (MiB) |')
     w('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
     for n in names:
-        for variant in ('jvm', 'aot', 'aot-job'):
+        for variant in ['jvm', 'aot', 'aot-job'] + trial_names:
             if not vals(n, variant, 'ready_ms'):
                 continue
             w(f'| {n} | {variant} | ' + ' | '.join(fmt(med(vals(n, variant, c)), 0) for c in (

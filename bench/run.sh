@@ -7,7 +7,8 @@
 #
 #   bench/run.sh                         # builds the five apps with -Paot (ITs train the caches), then runs everything
 #   SKIP_BUILD=1 ONLY=fanout,ttft bench/run.sh
-# Knobs (defaults in brackets): STARTUP_RUNS [5], STARTUP_LOAD_WAIT [60 s per start, for load < 0.5], FANOUT_RUNS [3] (+ bench/relay-fanout/README.md's knobs),
+# Knobs (defaults in brackets): STARTUP_RUNS [5], STARTUP_LOAD_WAIT [60 s per start, for load < 0.5], EXTRA_VARIANTS and
+# ONLY_SERVICES [none, all] (start-up trials of JVM flags beside jvm and aot: bench/startup/startup.py), FANOUT_RUNS [3] (+ bench/relay-fanout/README.md's knobs),
 # TTFT_LEVELS ["1:200,20:200,100:400" = concurrency:turns per run], TTFT_REPS [3]
 # (alternated direct/stack runs per level), TTFT_WARMUP [400 turns at concurrency 20],
 # STACK_JAVA_OPTS [the production flags, as STARTUP_JAVA_OPTS] for the services of (c) and (d), HISTORY_N [1000 per round],
@@ -155,6 +156,7 @@ if want startup; then
     export AUTH_JDBC_URL=jdbc:postgresql://$PGHOST:$PGPORT/$AUTH_DB SESSION_JDBC_URL=jdbc:postgresql://$PGHOST:$PGPORT/$SESSION_DB
     export LOGS
     echo "$STARTUP_JAVA_OPTS" > "$WORK/startup-java-opts.txt"
+    echo "${EXTRA_VARIANTS:-}" > "$WORK/startup-extra-variants.txt"
     run_logged startup env RUNS="$STARTUP_RUNS" LOAD_WAIT="$STARTUP_LOAD_WAIT" JAVA_OPTS="$STARTUP_JAVA_OPTS" \
       python3 "$BENCH/startup/startup.py" > "$WORK/startup.tsv"
   ) || log "(a) failed (see $LOGS/startup-*.log)"
