@@ -142,8 +142,9 @@ export SESSION_GRANT_KEY
 export QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD= JWT_ISSUER=chat-platform
 export AUTH_COOKIE_SECURE=false QUARKUS_MAILER_MOCK=true AUTH_MAIL_LOG_LINKS=true TRUSTED_PROXIES=127.0.0.2 LOG_JSON=false
 export OPENAI_API_KEY=offline-stand-in OPENAI_MODEL=stub-model
-# turns per minute and the daily token quota would stop a benchmark user after 20 turns
-export CHAT_TURNS_PER_MINUTE=1000000 CHAT_DAILY_TOKEN_QUOTA=1000000000
+# turns per minute and the daily token quota would stop a benchmark user after 20 turns; (c)'s one user keeps a
+# WebSocket open per session of its pool (100 at concurrency 100), beyond the relay's 20 per user
+export CHAT_TURNS_PER_MINUTE=1000000 CHAT_DAILY_TOKEN_QUOTA=1000000000 RELAY_MAX_CONNECTIONS_PER_USER=1000000
 for db in $AUTH_DB $SESSION_DB; do dropdb --if-exists "$db" 2>/dev/null || true; createdb "$db"; done
 
 # ---------------------------------------------------------------- (a) start-up: plain JVM vs AOT cache
@@ -198,7 +199,7 @@ if want ttft; then
     export SKIP_BUILD=1 PLATFORM_STATE_DIR=$STACK INGRESS_PORT=28080 AUTH_PORT=28081 SESSION_PORT=28082 CHAT_PORT=28083
     export RELAY_PORT=28084 LLM_STUB_PORT=28089 AUTH_DB SESSION_DB JAVA_OPTS=$STACK_JAVA_OPTS
     unset OPENAI_API_KEY OPENAI_BASE_URL OPENAI_MODEL
-    printf -- '- `JAVA_OPTS=\"%s\" SKIP_BUILD=1 PLATFORM_STATE_DIR=%s INGRESS_PORT=28080 AUTH_PORT=28081 SESSION_PORT=28082 CHAT_PORT=28083 RELAY_PORT=28084 LLM_STUB_PORT=28089 AUTH_DB=%s SESSION_DB=%s CHAT_TURNS_PER_MINUTE=1000000 CHAT_DAILY_TOKEN_QUOTA=1000000000 infra/local/run.sh`\n' \
+    printf -- '- `JAVA_OPTS=\"%s\" SKIP_BUILD=1 PLATFORM_STATE_DIR=%s INGRESS_PORT=28080 AUTH_PORT=28081 SESSION_PORT=28082 CHAT_PORT=28083 RELAY_PORT=28084 LLM_STUB_PORT=28089 AUTH_DB=%s SESSION_DB=%s CHAT_TURNS_PER_MINUTE=1000000 CHAT_DAILY_TOKEN_QUOTA=1000000000 RELAY_MAX_CONNECTIONS_PER_USER=1000000 infra/local/run.sh`\n' \
       "$STACK_JAVA_OPTS" "bench/target/run/stack" "$AUTH_DB" "$SESSION_DB" >> "$WORK/commands-ttft.md"
     exec "$ROOT/infra/local/run.sh"
   ) >"$LOGS/stack.log" 2>&1 &
