@@ -103,12 +103,13 @@ if st and st[0][0] == 'service':
     w('relay: the web UI), then RssAnon and Pss (a mapped cache file is not anonymous memory). Variants alternated,')
     w('medians with min-max; the load average is the 1-minute figure at each start (each waited at most')
     w('`LOAD_WAIT` s for < 0.5).')
-    trials = open(os.path.join(WORK, 'startup-extra-variants.txt')).read().strip() if os.path.exists(
-        os.path.join(WORK, 'startup-extra-variants.txt')) else ''
-    trial_names = [t.split('=', 1)[0] for t in trials.split(';') if '=' in t]
-    if trial_names:
+    trials_file = os.path.join(WORK, 'startup-extra-variants.txt')
+    trials = [t.split('=', 1) for t in (open(trials_file).read().strip().split(';') if os.path.exists(trials_file)
+                                        else []) if '=' in t]
+    trial_names = [name for name, _ in trials]
+    if trials:
         w('Trial variants in the same rounds (`EXTRA_VARIANTS`: the production flags plus these, not what the images run): '
-          + '; '.join(f'`{t.split("=", 1)[0]}` = `{t.split("=", 1)[1]}`' for t in trials.split(';') if '=' in t) + '.')
+          + '; '.join(f'`{name}` = `{flags}`' for name, flags in trials) + '.')
     w('')
     w('| service | variant | runs | ready (ms) | vs jvm | RssAnon after 1st request (MiB) | Pss (MiB) | load at start |')
     w('| --- | --- | --- | --- | --- | --- | --- | --- |')

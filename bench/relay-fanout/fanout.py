@@ -136,7 +136,7 @@ def start_relay(name, sessions_port, logf):
                            # every client of the load generator is the same user; the per-user cap is not measured here
                            '-Drelay.max-connections-per-user=1000000',
                            # the replica's cap (5,000) is the overload row's size: the shared load's sockets may still
-                           # be closing on the server when the overload's connect, which must not count against it
+                           # be closing on the server when the overload's clients connect, and must not count
                            f'-Drelay.max-connections={max(CLIENTS, OVERLOAD_CLIENTS) + CLIENTS}',
                            f'-Dquarkus.redis.hosts=redis://{REDIS_HOST}:{REDIS_PORT}',
                            '-Dquarkus.log.console.json.enabled=false', '-Dquarkus.log.level=WARN',

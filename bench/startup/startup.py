@@ -38,7 +38,7 @@ SERVICE_HEAP = {'relay-service': os.environ.get('RELAY_JAVA_HEAP', '-Xms256m -Xm
 LOGS = os.environ.get('LOGS', '/tmp')
 # Trials beside the standard variants, e.g. EXTRA_VARIANTS='aot-c1=-XX:AOTCache=app.aot -XX:TieredStopAtLevel=1;...':
 # name=JVM options added to JAVA_OPTS, alternated with the others, so a flag is judged in the same run as jvm and aot.
-EXTRA_VARIANTS = [v.split('=', 1) for v in os.environ.get('EXTRA_VARIANTS', '').split(';') if '=' in v]
+EXTRA_VARIANTS = dict(v.split('=', 1) for v in os.environ.get('EXTRA_VARIANTS', '').split(';') if '=' in v)
 # Only these services (names as in SERVICES), e.g. ONLY_SERVICES=relay-service,chat-service
 ONLY_SERVICES = [s for s in os.environ.get('ONLY_SERVICES', '').split(',') if s]
 SIGNING_KEY = os.environ.get('AUTH_SIGNING_KEY', '')
@@ -178,9 +178,8 @@ def breakdown(text, spawn_wall, ready_wall):
 def start_once(name, module, port, variant, run):
     app = os.path.join(ROOT, module, 'target', 'quarkus-app')
     opts = list(JAVA_OPTS) + SERVICE_HEAP.get(name, [])
-    extra = dict(EXTRA_VARIANTS)
-    if variant in extra:
-        opts += extra[variant].split()
+    if variant in EXTRA_VARIANTS:
+        opts += EXTRA_VARIANTS[variant].split()
     elif variant.startswith('aot'):
         opts.append('-XX:AOTCache=app.aot')
     if variant == 'aot-job':  # the Kubernetes pods: the migration Job ran before, the pods do not migrate
@@ -241,7 +240,7 @@ def main():
         if not has_aot:
             sys.stderr.write(f'{name}: no {module}/target/quarkus-app/app.aot, AOT variants skipped\n')
         variants = ['jvm'] + (['aot'] + (['aot-job'] if name in ('auth-service', 'session-service') else [])
-                              if has_aot else []) + [v for v, _ in EXTRA_VARIANTS]
+                              if has_aot else []) + list(EXTRA_VARIANTS)
         # one discarded start first: Flyway migrates the fresh databases, the page cache holds the jars
         start_once(name, module, int(port), 'jvm', 0)
         for run in range(1, RUNS + 1):

@@ -83,17 +83,12 @@ public class RelaySocket {
             return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.INTERNAL_ERROR, "unavailable"));
         }
         ClientConnection client = new ClientConnection(ws, channel, sessionId, jwt, config.maxPendingBytes(), metrics);
-        switch (registry.tryAdd(client, config.maxConnectionsPerUser(), config.maxConnections())) {
-            case ADDED -> { }
-            // upgrades raced past UpgradeGuard's counts: the later ones go
-            case USER_FULL -> {
-                return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.POLICY_VIOLATION,
-                        "too_many_connections"));
-            }
-            case REPLICA_FULL -> {
-                return ws.close(new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.TRY_AGAIN_LATER,
-                        "replica_full"));
-            }
+        ConnectionRegistry.Admission admission = registry.tryAdd(client, config.maxConnectionsPerUser(),
+                config.maxConnections());
+        if (admission != ConnectionRegistry.Admission.ADDED) { // raced past UpgradeGuard's counts: the later ones go
+            return ws.close(admission == ConnectionRegistry.Admission.USER_FULL
+                    ? new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.POLICY_VIOLATION, "too_many_connections")
+                    : new io.quarkus.websockets.next.CloseReason(RelayCloseCodes.TRY_AGAIN_LATER, "replica_full"));
         }
         revoked.closeIfRevoked(client); // revoked between the upgrade's check and the registration
         client.onClosing(() -> hub.leave(client));

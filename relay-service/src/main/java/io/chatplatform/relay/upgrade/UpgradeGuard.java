@@ -82,8 +82,7 @@ public class UpgradeGuard implements HttpUpgradeCheck {
         }
         if (registry.size() >= maxConnections) {
             // full: before the token check, which a flood of upgrades would otherwise pay for
-            metrics.rejected("replica_full");
-            return CheckResult.rejectUpgrade(503, Map.of("Retry-After", List.of(RETRY_AFTER_SECONDS)));
+            return rejectForNow("replica_full", 503);
         }
         String origin = ctx.httpRequest().getHeader("Origin");
         if (origin == null || !origins.contains(normalise(origin))) {
@@ -100,8 +99,7 @@ public class UpgradeGuard implements HttpUpgradeCheck {
             }
             if (registry.countOf(jwt.getSubject()) >= maxPerUser) {
                 // before ownership: a flood of upgrades must not reach session-service either
-                metrics.rejected("too_many_connections");
-                return CheckResult.rejectUpgrade(429, Map.of("Retry-After", List.of(RETRY_AFTER_SECONDS)));
+                return rejectForNow("too_many_connections", 429);
             }
             return ownership.check(jwt.getSubject(), sessionId, "Bearer " + jwt.getRawToken()).chain(v -> switch (v) {
                 case OWNED -> {
@@ -123,6 +121,12 @@ public class UpgradeGuard implements HttpUpgradeCheck {
             return null;
         }
         return identity.getPrincipal() instanceof JsonWebToken j ? j : null;
+    }
+
+    /** A refusal the client may retry: with Retry-After, which its reconnect backoff honours. */
+    private Uni<CheckResult> rejectForNow(String reason, int status) {
+        metrics.rejected(reason);
+        return CheckResult.rejectUpgrade(status, Map.of("Retry-After", List.of(RETRY_AFTER_SECONDS)));
     }
 
     private Uni<CheckResult> reject(String reason, int status) {
