@@ -3,7 +3,6 @@ package io.chatplatform.common.token;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.jwt.auth.principal.DefaultJWTCallerPrincipal;
 import io.smallrye.jwt.auth.principal.DefaultJWTTokenParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.JWTCallerPrincipal;
@@ -86,7 +85,7 @@ public class AccessTokenPrincipalFactory extends JWTCallerPrincipalFactory {
         checkHeader(token);
         JwtContext context = parser.parse(token, authContextInfo);
         String type = context.getJoseObjects().get(0).getHeader("typ");
-        return new DefaultJWTCallerPrincipal(type, context.getJwtClaims());
+        return new AccessTokenPrincipal(type, context.getJwtClaims());
     }
 
     static void checkHeader(String token) throws ParseException {

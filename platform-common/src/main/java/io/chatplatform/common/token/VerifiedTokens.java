@@ -21,6 +21,16 @@ import java.util.function.Predicate;
 @ApplicationScoped
 public class VerifiedTokens {
 
+    private static final MessageDigest SHA_256;
+
+    static {
+        try {
+            SHA_256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private final Cache<String, JWTCallerPrincipal> cache;
 
     public VerifiedTokens(TokenConfig config) {
@@ -48,10 +58,15 @@ public class VerifiedTokens {
     }
 
     static String hash(String token) {
+        byte[] digest = sha256().digest(token.getBytes(StandardCharsets.US_ASCII));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    }
+
+    /** A fresh digest per call, cloned: {@code getInstance} walks the providers on every request. */
+    private static MessageDigest sha256() {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
+            return (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
             throw new IllegalStateException(e);
         }
     }
