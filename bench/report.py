@@ -230,6 +230,22 @@ if runs_c:
         w(f'| {c} | {len(st)} x {st[0][4] if st else "?"} | {sum(int(r[5]) for r in st)} | {spread([num(r[6]) for r in st])} | '
           f'{spread([num(r[6]) for r in di])} | {spread(o50)} | {spread([num(r[7]) for r in st])} | '
           f'{spread([num(r[7]) for r in di])} | {spread(o99)} | {pooled} | {loads_c} |')
+    splits = [r for r in tt if r[0] == 'split' and r[1] == 'stack']
+    if splits:
+        w('\nWhere the time to first token goes in the stack runs, from each event\'s `ts` (chat-service\'s clock when it builds')
+        w('the event: this machine\'s, in whole milliseconds, so each part is within 1 ms of the truth): the medians of each')
+        w('run\'s per-turn medians (min-max), means after them. The parts add up to the TTFT; the model call includes the')
+        w('stand-in\'s 200 ms to its first token (compare the direct p50).\n')
+        w('| concurrency | turns | POST -> 202 (ms) | POST -> the turn's `message.created` built: admission, begin-turn, launch | -> its first `message.delta` built: the model call (direct p50) | -> that frame on the socket: publish through Redis, relay, ingress | means of the three |')
+        w('| --- | --- | --- | --- | --- | --- | --- |')
+        for c in levels:
+            sp = [r for r in splits if int(r[2]) == c]
+            if not sp:
+                continue
+            di = [num(r[6]) for r in runs_c if int(r[2]) == c and r[1] == 'direct']
+            means = ' / '.join(spread([num(r[i]) for r in sp]) for i in (9, 10, 11))
+            w(f'| {c} | {sum(int(r[4]) for r in sp):,} | {spread([num(r[5]) for r in sp])} | {spread([num(r[6]) for r in sp])} | '
+              f'{spread([num(r[7]) for r in sp])} ({spread(di)}) | {spread([num(r[8]) for r in sp])} | {means} |')
     cpu_rows = [r for r in tt if r[0] == 'cpu' and r[1] == 'stack']
     if cpu_rows:
         procs = []

@@ -7,9 +7,11 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /** A session with its WebSocket through the ingress, reused turn after turn; one turn at a time. */
 final class Conversation implements WebSocket.Listener {
@@ -19,6 +21,25 @@ final class Conversation implements WebSocket.Listener {
     volatile CompletableFuture<Long> firstDelta = new CompletableFuture<>();
     volatile CompletableFuture<String> done = new CompletableFuture<>();
     final StringBuilder partial = new StringBuilder();
+    // where a turn's time went, from the events' own "ts" (chat-service's clock, which is this machine's: ms)
+    volatile long createdTs, deltaTs, deltaWall;
+    volatile Split split;
+
+    /**
+     * One turn's time to first token in parts (ms): POST -> 202; POST -> the turn's {@code message.created} built
+     * (admission, begin-turn, the turn launched); -> its first {@code message.delta} built (the model call); -> that
+     * frame on this socket (published through Redis, relay, ingress). The last three add up to the TTFT, each within 1 ms.
+     */
+    record Split(double accepted, long preModel, long model, long delivery) {
+        static double median(List<Split> parts, ToDoubleFunction<Split> part) {
+            double[] v = parts.stream().mapToDouble(part).sorted().toArray();
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+
+        static double mean(List<Split> parts, ToDoubleFunction<Split> part) {
+            return parts.stream().mapToDouble(part).average().orElse(Double.NaN);
+        }
+    }
 
     Conversation(String sid) {
         this.sid = sid;
@@ -40,6 +61,9 @@ final class Conversation implements WebSocket.Listener {
     }
 
     void newTurn() {
+        createdTs = 0;
+        deltaTs = 0;
+        split = null;
         firstDelta = new CompletableFuture<>();
         done = new CompletableFuture<>();
     }
@@ -69,7 +93,15 @@ final class Conversation implements WebSocket.Listener {
             CompletableFuture<String> end = done;
             if (s.contains("\"type\":\"ready\"")) {
                 ready.complete(null);
+            } else if (s.contains("\"type\":\"message.created\"")) {
+                if (createdTs == 0) {
+                    createdTs = ts(s);
+                }
             } else if (s.contains("\"type\":\"message.delta\"")) {
+                if (!delta.isDone() && deltaTs == 0) {
+                    deltaWall = System.currentTimeMillis();
+                    deltaTs = ts(s);
+                }
                 delta.complete(now);
             } else if (s.contains("\"type\":\"message.completed\"") || s.contains("\"type\":\"message.failed\"")
                     || s.contains("\"type\":\"error\"")) {
@@ -98,14 +130,29 @@ final class Conversation implements WebSocket.Listener {
         done.complete("closed");
     }
 
+    /** The {@code ts} of an event frame (epoch ms), 0 when it has none. */
+    static long ts(String frame) {
+        int i = frame.indexOf("\"ts\":");
+        if (i < 0) {
+            return 0;
+        }
+        int end = i + 5;
+        while (end < frame.length() && Character.isDigit(frame.charAt(end))) {
+            end++;
+        }
+        return end > i + 5 ? Long.parseLong(frame.substring(i + 5, end)) : 0;
+    }
+
     /** One turn: POST /api/chat -> first delta frame on this socket, in ms; then waits for the whole answer. */
     double turn(String message) throws Exception {
         open();
         newTurn();
+        long sent = System.currentTimeMillis();
         long t0 = System.nanoTime();
         HttpResponse<String> r = Api.HTTP.send(Api.api("/api/chat", Api.token()).header("Prefer", "respond-async")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"session_id\":\"" + sid + "\",\"message\":\"" + message + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
+        long accepted = System.nanoTime();
         if (r.statusCode() != 202) {
             throw new IllegalStateException("chat: " + r.statusCode() + " " + r.body());
         }
@@ -124,6 +171,9 @@ final class Conversation implements WebSocket.Listener {
         }
         // a user waits for the whole answer before the next turn: in-flight turns = concurrency
         done.get(60, TimeUnit.SECONDS);
+        if (createdTs > 0 && deltaTs > 0) {
+            split = new Split((accepted - t0) / 1e6, createdTs - sent, deltaTs - createdTs, deltaWall - deltaTs);
+        }
         return (t1 - t0) / 1e6;
     }
 }

@@ -151,6 +151,7 @@ public class StackBench {
     static void run(String side, int c, int n, int rep, Map<String, Long> pids) throws Exception {
         double load = Procs.waitQuiet(LOAD_MAX, LOAD_WAIT_S);
         Map<String, Double> cpu0 = Procs.cpuMs(pids);
+        SPLITS.clear();
         Result r = side.equals("stack") ? turns(n, c) : direct(n, c);
         Map<String, Double> cpu1 = Procs.cpuMs(pids);
         int done = r.ms.size();
@@ -162,9 +163,22 @@ public class StackBench {
         for (Double ms : r.ms) {
             emit("sample", side, c, rep, fmt(ms));
         }
+        if (!SPLITS.isEmpty()) {
+            List<Conversation.Split> parts = List.copyOf(SPLITS);
+            emit("split", side, c, rep, parts.size(), fmt(Conversation.Split.median(parts, Conversation.Split::accepted)),
+                    fmt(Conversation.Split.median(parts, Conversation.Split::preModel)),
+                    fmt(Conversation.Split.median(parts, Conversation.Split::model)),
+                    fmt(Conversation.Split.median(parts, Conversation.Split::delivery)),
+                    fmt(Conversation.Split.mean(parts, Conversation.Split::preModel)),
+                    fmt(Conversation.Split.mean(parts, Conversation.Split::model)),
+                    fmt(Conversation.Split.mean(parts, Conversation.Split::delivery)));
+        }
         System.out.printf(Locale.ROOT, "concurrency %d run %d %s: TTFT p50 %.1f p99 %.1f ms, %d samples, %d failed, load %.2f%n",
                 c, rep, side, r.p(0.50), r.p(0.99), done, r.failed, load);
     }
+
+    /** The turns' time split (see {@link Conversation.Split}), of the stack run in progress. */
+    static final List<Conversation.Split> SPLITS = Collections.synchronizedList(new ArrayList<>());
 
     static String fmt(double v) {
         return String.format(Locale.ROOT, "%.2f", v);
@@ -278,6 +292,9 @@ public class StackBench {
         boolean clean = false;
         try {
             double ms = c.turn(MESSAGE + " " + UUID.randomUUID());
+            if (c.split != null) {
+                SPLITS.add(c.split);
+            }
             clean = true;
             return ms;
         } finally {

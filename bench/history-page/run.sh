@@ -18,11 +18,12 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-APP=$ROOT/session-service/target/quarkus-app/quarkus-run.jar
+# SESSION_APP: another build's quarkus-run.jar (e.g. a copy of the previous commit's target/quarkus-app) for a before/after
+APP=${SESSION_APP:-$ROOT/session-service/target/quarkus-app/quarkus-run.jar}
 N=${N:-1000}
 ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-1500}          # requests per warm-up round
-WARMUP_ROUNDS=${WARMUP_ROUNDS:-10}
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-30}
 WARMUP_MIN_ROUNDS=${WARMUP_MIN_ROUNDS:-3}
 WARMUP_TOLERANCE=${WARMUP_TOLERANCE:-0.05}
 LOAD_MAX=${LOAD_MAX:-0.5}
