@@ -1,18 +1,19 @@
 // Markdown -> HTML through marked, then DOMPurify: no HTML or script from a message ever runs.
-import { Marked } from '/_static/marked/17.0.5/lib/marked.esm.js';
-import DOMPurify from '/_static/dompurify/3.4.15/dist/purify.es.mjs';
-import bash from '/_static/highlight.js/11.11.1/es/languages/bash.js';
-import css from '/_static/highlight.js/11.11.1/es/languages/css.js';
-import go from '/_static/highlight.js/11.11.1/es/languages/go.js';
-import java from '/_static/highlight.js/11.11.1/es/languages/java.js';
-import javascript from '/_static/highlight.js/11.11.1/es/languages/javascript.js';
-import json from '/_static/highlight.js/11.11.1/es/languages/json.js';
-import python from '/_static/highlight.js/11.11.1/es/languages/python.js';
-import rust from '/_static/highlight.js/11.11.1/es/languages/rust.js';
-import sql from '/_static/highlight.js/11.11.1/es/languages/sql.js';
-import typescript from '/_static/highlight.js/11.11.1/es/languages/typescript.js';
-import xml from '/_static/highlight.js/11.11.1/es/languages/xml.js';
-import yaml from '/_static/highlight.js/11.11.1/es/languages/yaml.js';
+// Libraries are named without a version: the relay serves the one of the pom's mvnpm jar (see README, "Web UI").
+import { Marked } from '/_static/marked/lib/marked.esm.js';
+import DOMPurify from '/_static/dompurify/dist/purify.es.mjs';
+import bash from '/_static/highlight.js/es/languages/bash.js';
+import css from '/_static/highlight.js/es/languages/css.js';
+import go from '/_static/highlight.js/es/languages/go.js';
+import java from '/_static/highlight.js/es/languages/java.js';
+import javascript from '/_static/highlight.js/es/languages/javascript.js';
+import json from '/_static/highlight.js/es/languages/json.js';
+import python from '/_static/highlight.js/es/languages/python.js';
+import rust from '/_static/highlight.js/es/languages/rust.js';
+import sql from '/_static/highlight.js/es/languages/sql.js';
+import typescript from '/_static/highlight.js/es/languages/typescript.js';
+import xml from '/_static/highlight.js/es/languages/xml.js';
+import yaml from '/_static/highlight.js/es/languages/yaml.js';
 
 // highlight.js core, loaded before this module by index.html (see cjs-shim.js)
 const hljs = window.module?.exports?.highlight ? window.module.exports : null;
