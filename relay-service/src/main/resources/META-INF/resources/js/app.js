@@ -6,6 +6,7 @@ import { MessageList } from './messages.js';
 import { $, closeSidebar } from './dom.js';
 import { showLogin, showApp, completeLink } from './login.js';
 import { createSidebar } from './sidebar.js';
+import { createWatchers } from './watchers.js';
 
 const ui = {
   current: null, // {id, title}
@@ -21,12 +22,15 @@ const list = new MessageList($('messages'), {
   onPaint: () => scrollToEnd(true),
 });
 
-const { loadSessions, updateSessionTitle } = createSidebar(ui, { showError, closeSession });
+const { loadSessions, updateSessionTitle, markUnread, titleOf } = createSidebar(ui, { showError, closeSession });
+// sessions left with an answer in flight keep their socket until it ends; one that completed is marked
+const watchers = createWatchers({ paint: markUnread, onTitle: updateSessionTitle });
 
 // ---------- session of the signed-in user ----------
 
 $('logout').addEventListener('click', async () => {
   closeSession();
+  watchers.reset();
   await auth.logout().catch(() => {});
 });
 
@@ -36,6 +40,7 @@ auth.onChange(({ signedIn }) => {
     $('who').textContent = auth.user()?.email || '';
   } else {
     closeSession();
+    watchers.reset();
     showLogin();
   }
 });
@@ -68,13 +73,18 @@ function closeSession() {
 
 async function openSession(id) {
   if (ui.current && ui.current.id === id) return;
+  if (ui.current && ui.socket) {
+    // an answer still running (or a send not out yet) goes on in the background, on the same socket
+    watchers.leave(ui.current.id, ui.socket, !!(ui.state.turn || ui.state.streaming));
+    ui.socket = null;
+  }
   closeSession();
+  watchers.opened(id); // its background socket (if any) closes: the new one replays the answer in flight
   ui.current = { id, title: '' };
   for (const b of document.querySelectorAll('#session-list button')) b.removeAttribute('aria-current');
   document.querySelector(`#session-list li[data-id="${CSS.escape(id)}"] button`)?.setAttribute('aria-current', 'true');
   $('chat-actions').hidden = false;
-  const label = document.querySelector(`#session-list li[data-id="${CSS.escape(id)}"] button`);
-  $('session-title').textContent = label ? label.textContent : 'Conversation';
+  $('session-title').textContent = titleOf(id) ?? 'Conversation';
   ui.current.title = $('session-title').textContent;
   const socket = new SessionSocket(id, {
     onEvent: (ev) => {

@@ -9,6 +9,7 @@ import { renderSnippet } from './render.js';
  */
 export function createSidebar(ui, { showError, closeSession }) {
   let cursor = null;
+  let unread = new Set(); // sessions with an answer that completed while they were not on screen (watchers.js)
 
   async function loadSessions(more = false) {
     try {
@@ -28,18 +29,47 @@ export function createSidebar(ui, { showError, closeSession }) {
   function sessionItem(s) {
     const li = el('li');
     li.dataset.id = s.id;
-    const b = el('button', 'session', s.title || 'Untitled');
+    const b = el('button', 'session');
     b.type = 'button';
+    b.append(el('span', 'title', s.title || 'Untitled'));
     if (ui.current && ui.current.id === s.id) b.setAttribute('aria-current', 'true');
     b.addEventListener('click', () => { location.hash = `#/s/${s.id}`; closeSidebar(); });
     li.append(b);
+    paintMark(li);
     return li;
   }
 
+  const itemTitle = (id) => document.querySelector(`#session-list li[data-id="${CSS.escape(id)}"] .title`);
+
   function updateSessionTitle(id, title) {
-    const b = document.querySelector(`#session-list li[data-id="${CSS.escape(id)}"] button`);
-    if (b) b.textContent = title;
+    const t = itemTitle(id);
+    if (t) t.textContent = title;
     if (ui.current && ui.current.id === id) { ui.current.title = title; $('session-title').textContent = title; }
+  }
+
+  /** The title the list shows for a session, or null when it is not listed (yet). */
+  function titleOf(id) {
+    return itemTitle(id)?.textContent ?? null;
+  }
+
+  /** Shows a dot with an accessible name on each listed session in `ids`, and on no other. */
+  function markUnread(ids) {
+    unread = new Set(ids);
+    for (const li of $('session-list').children) paintMark(li);
+  }
+
+  function paintMark(li) {
+    const b = li.querySelector('button.session');
+    let dot = b.querySelector('.unread');
+    if (unread.has(li.dataset.id) && !dot) {
+      dot = el('span', 'unread');
+      dot.setAttribute('role', 'img');
+      dot.setAttribute('aria-label', 'new answer');
+      dot.title = 'New answer';
+      b.append(dot);
+    } else if (!unread.has(li.dataset.id) && dot) {
+      dot.remove();
+    }
   }
 
   $('more-sessions').addEventListener('click', () => loadSessions(true));
@@ -124,5 +154,5 @@ export function createSidebar(ui, { showError, closeSession }) {
     } catch (err) { showError(err); }
   }
 
-  return { loadSessions, updateSessionTitle };
+  return { loadSessions, updateSessionTitle, titleOf, markUnread };
 }

@@ -35,6 +35,11 @@ export class SessionSocket {
     this.connect();
   }
 
+  /** New callbacks for the same connection: a session left with its answer in flight keeps it (watchers.js). */
+  rebind({ onEvent, onStatus, onReady, onGone }) {
+    Object.assign(this, { onEvent, onStatus, onReady, onGone });
+  }
+
   stop() {
     this.closedByUs = true;
     window.removeEventListener('online', this.online);
