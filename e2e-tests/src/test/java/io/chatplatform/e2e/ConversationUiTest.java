@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Conversations as people expect them, in real headless Chromium through the ingress: a message sent the instant
  * the box is enabled goes out once the socket is ready; a reload or a second tab mid-answer shows the whole answer
  * (beginning and end, every word once); copy puts an answer on the clipboard; code blocks are highlighted with no
- * inline script or style.
+ * inline script or style; an answer that finishes in a session the user left marks it in the list until opened.
  */
 @Order(2)
 @ExtendWith(LocalStack.class)
@@ -141,6 +141,52 @@ class ConversationUiTest {
         assertTrue(!driver.findElements(By.cssSelector("#messages article.msg.assistant pre > button.copy")).isEmpty(),
                 "the code block has its own copy button");
         Browser.screenshot(driver, "ui-02-highlighted-code");
+    }
+
+    @Test
+    @Order(6)
+    void anAnswerThatFinishesInASessionLeftMarksItUntilItIsOpened() throws Exception {
+        String a = newSession();
+        send("A long one to leave behind [[stub:tokens=60,token-delay=100]]");
+        awaitStreamingWords(5);
+        String b = newSession();
+        assertTrue(driver.findElements(unreadMark(a)).isEmpty(), "no mark while the answer still runs");
+        WebElement mark = new WebDriverWait(driver, Duration.ofSeconds(60))
+                .until(ExpectedConditions.presenceOfElementLocated(unreadMark(a)));
+        assertEquals("new answer", mark.getDomAttribute("aria-label"), "the mark has an accessible name");
+        assertTrue(driver.findElements(unreadMark(b)).isEmpty(), "the session on screen is not marked");
+        Browser.screenshot(driver, "ui-03-finished-in-the-background");
+
+        // it stays while the user moves on to other sessions, and across a reload of the tab
+        newSession();
+        assertTrue(!driver.findElements(unreadMark(a)).isEmpty(), "still marked after another switch");
+        driver.navigate().refresh();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), EMAIL));
+        wait.until(ExpectedConditions.presenceOfElementLocated(unreadMark(a)));
+
+        // opening it shows the whole answer and clears the mark, for good
+        driver.findElement(By.cssSelector("#session-list li[data-id='" + a + "'] button.session")).click();
+        wait.until(d -> d.getCurrentUrl().endsWith("#/s/" + a));
+        assertTrue(awaitFinishedAnswer(1).startsWith(BEGINNING), "the answer finished in the background is there");
+        wait.until(d -> d.findElements(unreadMark(a)).isEmpty());
+        driver.navigate().refresh();
+        wait.until(d -> !d.findElements(By.cssSelector("#session-list li[data-id='" + a + "']")).isEmpty());
+        assertTrue(driver.findElements(unreadMark(a)).isEmpty(), "not marked again after a reload");
+    }
+
+    private static By unreadMark(String session) {
+        return By.cssSelector("#session-list li[data-id='" + session + "'] .unread[role=img]");
+    }
+
+    /** Starts a conversation with the sidebar's button; returns its id once the page has opened it. */
+    private static String newSession() {
+        String before = driver.getCurrentUrl();
+        driver.findElement(By.id("new-session")).click();
+        wait.until(d -> !d.getCurrentUrl().equals(before) && d.getCurrentUrl().contains("#/s/"));
+        String url = driver.getCurrentUrl();
+        String id = url.substring(url.indexOf("#/s/") + 4);
+        wait.until(d -> !d.findElements(By.cssSelector("#session-list li[data-id='" + id + "'] button[aria-current=true]")).isEmpty());
+        return id;
     }
 
     /** After a reload or in a new tab: the answer in flight shows from its beginning, and ends with every delta once. */
