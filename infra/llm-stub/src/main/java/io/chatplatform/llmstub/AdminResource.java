@@ -91,12 +91,13 @@ public class AdminResource {
         return controls.stats();
     }
 
-    /** Requests whose last user message contains {@code contains}: {count, max_tokens[]} (a test's own, by its marker). */
+    /** Requests whose last user message contains {@code contains}: {count, max_tokens[], inputs[][]} (a test's own, by its marker). */
     @GET
     @Path("/requests")
     public Dtos.Requests requests(@jakarta.ws.rs.QueryParam("contains") String contains) {
         List<StubControls.Logged> l = controls.logged(contains == null ? "" : contains);
-        return new Dtos.Requests(l.size(), l.stream().map(StubControls.Logged::maxTokens).toList());
+        return new Dtos.Requests(l.size(), l.stream().map(StubControls.Logged::maxTokens).toList(),
+                l.stream().map(StubControls.Logged::inputs).toList());
     }
 
     @POST

@@ -89,7 +89,8 @@ public class CompletionRoutes {
             ChatRequest.Msg user = req.lastUser();
             d = Directives.from(ctx.request()::getHeader, user == null ? "" : user.text());
             JsonNode max = body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
-            controls.log(user == null ? "" : user.text(), max != null && max.canConvertToInt() ? max.asInt() : null);
+            controls.log(user == null ? "" : user.text(), max != null && max.canConvertToInt() ? max.asInt() : null,
+                    req.messages());
         } catch (java.io.IOException e) {
             badRequest(resp, "We could not parse the JSON body of your request.", null);
             return;

@@ -80,8 +80,11 @@ public final class Dtos {
                         Map<String, Long> byFault, List<String> pendingFaults, Tuning config) {
     }
 
-    /** GET /admin/requests: how many logged requests matched, and the max_tokens each asked for (null: none). */
+    /**
+     * GET /admin/requests: how many logged requests matched, the max_tokens each asked for (null: none) and the
+     * messages each sent ({@code role: text}, cut), so a test can tell what the model was given.
+     */
     @RegisterForReflection
-    public record Requests(long count, List<Integer> maxTokens) {
+    public record Requests(long count, List<Integer> maxTokens, List<List<String>> inputs) {
     }
 }

@@ -36,16 +36,25 @@ public class StubControls {
     private record Counter(AtomicLong hits, AtomicLong lastSeenNanos) {
     }
 
-    /** One request as the log keeps it: the last user message's text and the max_tokens it asked for. */
-    public record Logged(String lastUser, Integer maxTokens) {
+    /**
+     * One request as the log keeps it: the last user message's text, the max_tokens it asked for and its messages
+     * as {@code role: text} (each cut to {@value #INPUT_CHARS} characters, so a long history cannot fill the heap).
+     */
+    public record Logged(String lastUser, Integer maxTokens, List<String> inputs) {
     }
+
+    static final int INPUT_CHARS = 200;
 
     private static final int LOG_SIZE = 2000;
     private final java.util.concurrent.ConcurrentLinkedDeque<Logged> log = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     /** Remembers a request (the newest {@value #LOG_SIZE}), so a test can count its own requests by a marker. */
-    public void log(String lastUser, Integer maxTokens) {
-        log.addLast(new Logged(lastUser, maxTokens));
+    public void log(String lastUser, Integer maxTokens, List<ChatRequest.Msg> messages) {
+        List<String> inputs = messages.stream().map(m -> {
+            String line = m.role() + ": " + (m.text() == null ? "" : m.text());
+            return line.length() > INPUT_CHARS ? line.substring(0, INPUT_CHARS) : line;
+        }).toList();
+        log.addLast(new Logged(lastUser, maxTokens, inputs));
         while (log.size() > LOG_SIZE) {
             log.pollFirst();
         }

@@ -76,7 +76,24 @@ class DelayAndAdminTest {
         given().contentType(ContentType.JSON).body(Req.create().user("someone else").json())
                 .when().post("/v1/chat/completions").then().statusCode(200);
         given().queryParam("contains", marker).when().get("/admin/requests").then().statusCode(200)
-                .body("count", equalTo(2)).body("max_tokens[0]", equalTo(123)).body("max_tokens[1]", nullValue());
+                .body("count", equalTo(2)).body("max_tokens[0]", equalTo(123)).body("max_tokens[1]", nullValue())
+                // what each request gave the model, message by message
+                .body("inputs[0]", equalTo(java.util.List.of("user: hi " + marker)))
+                .body("inputs[1]", equalTo(java.util.List.of("user: again " + marker)));
+    }
+
+    @Test
+    void theRequestLogKeepsEveryMessageOfARequestCutToItsLimit() {
+        String marker = "inputs" + System.nanoTime();
+        String longAnswer = "y".repeat(500);
+        given().contentType(ContentType.JSON)
+                .body("{\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"old\"},"
+                        + "{\"role\":\"assistant\",\"content\":\"" + longAnswer + "\"},{\"role\":\"user\",\"content\":\"new " + marker + "\"}]}")
+                .when().post("/v1/chat/completions").then().statusCode(200);
+        given().queryParam("contains", marker).when().get("/admin/requests").then().statusCode(200)
+                .body("count", equalTo(1))
+                .body("inputs[0]", equalTo(java.util.List.of("system: be brief", "user: old",
+                        ("assistant: " + longAnswer).substring(0, 200), "user: new " + marker)));
     }
 
     @Test
