@@ -114,7 +114,7 @@ public abstract class ChatTestSupport {
                 .findFirst().orElseThrow(() -> new AssertionError("no stored assistant message " + messageId));
     }
 
-    /** The stand-in's log of the requests whose last user message contains {@code marker}: {count, max_tokens[]}. */
+    /** The stand-in's log of the requests whose last user message contains {@code marker}: {count, max_tokens[], inputs[][]}. */
     static JsonNode stubRequests(String marker) {
         try {
             return JSON.readTree(RestAssured.given().baseUri(LlmStubResource.baseUrl()).queryParam("contains", marker)

@@ -54,9 +54,15 @@ public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
         final String id = UUID.randomUUID().toString();
         final String owner;
         volatile String title;
+        /** The branch shown, in seq order. */
         final List<ObjectNode> messages = new ArrayList<>();
-        /** client_message_id of a turn's user message -> its answer id */
+        /** Messages an edit or a regenerate took off the branch shown. */
+        final List<ObjectNode> off = new ArrayList<>();
+        /** client_message_id of a turn -> its answer id, and -> the user message it answers */
         final Map<String, String> answerOf = new HashMap<>();
+        final Map<String, ObjectNode> userOf = new HashMap<>();
+        /** Every begin-turn body the session got, in order. */
+        final List<JsonNode> begun = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Session(String owner, String title) {
             this.owner = owner;
@@ -83,6 +89,12 @@ public class FakeSessionService implements QuarkusTestResourceLifecycleManager {
         synchronized (s) {
             return new ArrayList<>(s.messages);
         }
+    }
+
+    /** The begin-turn bodies a session got, in order. */
+    public static List<JsonNode> beginBodies(String sessionId) {
+        Session s = SESSIONS.get(sessionId);
+        return s == null ? List.of() : List.copyOf(s.begun);
     }
 
     public static long sessionsOf(String userId) {

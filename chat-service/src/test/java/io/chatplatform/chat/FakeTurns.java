@@ -19,26 +19,31 @@ final class FakeTurns {
     private FakeTurns() {
     }
 
-    /** POST .../turns: the user message stored once per client_message_id, the context tail within the budget. */
+    /**
+     * POST .../turns: the user message stored once per client_message_id, the context tail within the budget. With
+     * {@code edit_of} the new message is the next version of that user message, which leaves the branch shown with
+     * all after it; with {@code regenerate_of} nothing is stored and what followed that user message leaves it.
+     */
     static void beginTurn(HttpExchange ex, Session s) throws IOException {
         JsonNode body = FakeSessionService.body(ex);
         String cmid = body.path("client_message_id").asText();
         synchronized (s) {
-            ObjectNode user = null;
-            for (ObjectNode m : s.messages) {
-                if (cmid.equals(m.path("client_message_id").asText(null))) {
-                    user = m;
-                }
-            }
+            s.begun.add(body);
+            ObjectNode user = s.userOf.get(cmid);
             boolean replay = user != null;
             if (!replay) {
-                user = message(s, "user", body.path("content").asText(), cmid);
-                s.messages.add(user);
-                s.answerOf.put(cmid, body.path("answer_id").asText());
-                if (s.title == null) {
-                    String t = body.path("content").asText();
-                    s.title = t.length() > 40 ? t.substring(0, 40) : t;
+                String target = body.hasNonNull("edit_of") ? body.get("edit_of").asText()
+                        : body.hasNonNull("regenerate_of") ? body.get("regenerate_of").asText() : null;
+                ObjectNode on = target == null ? null : onBranch(s, target);
+                if (target != null && on == null) {
+                    boolean off = s.off.stream().anyMatch(m -> target.equals(m.path("id").asText()) && "user".equals(m.path("role").asText()));
+                    problem(ex, off ? 409 : 400, off ? "The message is not on the branch shown." : "Not a user message of this session.");
+                    return;
                 }
+                user = body.hasNonNull("regenerate_of") ? on : newUser(s, body, cmid, on);
+                leaveBranch(s, user.path("seq").asLong() + 1);
+                s.userOf.put(cmid, user);
+                s.answerOf.put(cmid, body.path("answer_id").asText());
             }
             String answerId = s.answerOf.get(cmid);
             String grant = UUID.randomUUID().toString();
@@ -52,6 +57,46 @@ final class FakeTurns {
                     .map(ObjectNode::deepCopy).orElse(null));
             FakeSessionService.send(ex, replay ? 200 : 201, out);
         }
+    }
+
+    private static ObjectNode onBranch(Session s, String id) {
+        return s.messages.stream().filter(m -> id.equals(m.path("id").asText()) && "user".equals(m.path("role").asText()))
+                .findFirst().orElse(null);
+    }
+
+    /** A new user message; as the next version of {@code edited} (which leaves the branch with all after it). */
+    private static ObjectNode newUser(Session s, JsonNode body, String cmid, ObjectNode edited) {
+        int versions = 1;
+        String group = null;
+        if (edited != null) {
+            leaveBranch(s, edited.path("seq").asLong());
+            group = edited.path("group").asText();
+            String g = group;
+            List<ObjectNode> siblings = new ArrayList<>(s.off.stream().filter(m -> g.equals(m.path("group").asText(null))).toList());
+            versions = siblings.size() + 1;
+            siblings.forEach(m -> m.put("versions", siblings.size() + 1));
+        }
+        ObjectNode user = message(s, "user", body.path("content").asText(), cmid);
+        user.put("group", group != null ? group : user.path("id").asText());
+        user.put("version", versions);
+        user.put("versions", versions);
+        s.messages.add(user);
+        if (s.title == null) {
+            String t = body.path("content").asText();
+            s.title = t.length() > 40 ? t.substring(0, 40) : t;
+        }
+        return user;
+    }
+
+    /** The messages from {@code seq} on leave the branch shown. */
+    private static void leaveBranch(Session s, long seq) {
+        List<ObjectNode> gone = s.messages.stream().filter(m -> m.path("seq").asLong() >= seq).toList();
+        s.messages.removeAll(gone);
+        s.off.addAll(gone);
+    }
+
+    private static void problem(HttpExchange ex, int status, String detail) throws IOException {
+        FakeSessionService.send(ex, status, FakeSessionService.JSON.createObjectNode().put("status", status).put("detail", detail));
     }
 
     /** The messages before {@code seq}, newest first while they fit the budget, returned oldest first. */

@@ -1,6 +1,7 @@
 package io.chatplatform.chat.api;
 
 import io.chatplatform.chat.limits.RateLimitHeaders;
+import io.chatplatform.chat.turn.TurnRequest;
 import io.chatplatform.chat.turn.TurnService;
 import io.chatplatform.common.problem.ProblemException;
 import io.chatplatform.common.ratelimit.RateLimiter;
@@ -78,8 +79,8 @@ public class ChatResource {
     }
 
     private CompletionStage<Response> run(ChatRequest body, String prefer) {
-        TurnService.Started s = turns.start(user.id(), user.authorization(),
-                body.sessionId() == null ? null : body.sessionId().toString(), body.message(), body.clientMessageId());
+        TurnService.Started s = turns.start(user.id(), user.authorization(), new TurnRequest(text(body.sessionId()),
+                body.message(), body.clientMessageId(), text(body.editOf()), text(body.regenerateOf())));
         boolean async = prefer != null && prefer.toLowerCase().contains("respond-async");
         if (s.replay() != null) {
             return CompletableFuture.completedFuture(async ? Response.accepted(new Accepted(s.sessionId(), s.messageId())).build()
@@ -109,6 +110,10 @@ public class ChatResource {
             }
         });
         return answer;
+    }
+
+    private static String text(java.util.UUID id) {
+        return id == null ? null : id.toString();
     }
 
     private static Response.ResponseBuilder rate(Response.ResponseBuilder b, RateLimiter.Decision d) {

@@ -22,9 +22,23 @@ import java.util.function.Supplier;
 public class SessionGateway {
 
     private static final Logger LOG = Logger.getLogger(SessionGateway.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper PROBLEMS = new com.fasterxml.jackson.databind.ObjectMapper();
 
-    /** A message as session-service returns it; {@code sessionTitle} only when session-service sends one. */
-    public record StoredMessage(String id, long seq, String role, String content, String sessionTitle) {
+    /**
+     * A message as session-service returns it; {@code sessionTitle} only when session-service sends one. It is version
+     * {@code version} of {@code versions} (1 of 1 when never edited or regenerated, and from a session-service that
+     * predates the message tree).
+     */
+    public record StoredMessage(String id, long seq, String role, String content, String sessionTitle, int version,
+                                int versions) {
+    }
+
+    /**
+     * The begin-turn body: {@code content} is null for a regenerate; {@code editOf} / {@code regenerateOf} (at most
+     * one) name a user message on the branch shown.
+     */
+    public record TurnBody(String clientMessageId, String content, String answerId, int contextBudgetTokens,
+                           String editOf, String regenerateOf) {
     }
 
     /**
@@ -44,14 +58,23 @@ public class SessionGateway {
         return call(() -> client.createSession(auth, body)).path("id").asText();
     }
 
-    public BegunTurn beginTurn(String auth, String sessionId, String clientMessageId, String content, String answerId,
-                               int contextBudgetTokens) {
+    public BegunTurn beginTurn(String auth, String sessionId, TurnBody turn) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("client_message_id", clientMessageId);
-        body.put("content", content);
+        body.put("client_message_id", turn.clientMessageId());
+        if (turn.content() != null) {
+            body.put("content", turn.content());
+        }
         body.put("parent_id", null);
-        body.put("answer_id", answerId);
-        body.put("context_budget_tokens", contextBudgetTokens);
+        body.put("answer_id", turn.answerId());
+        body.put("context_budget_tokens", turn.contextBudgetTokens());
+        // only when set: a plain turn's body stays what every session-service version accepts
+        if (turn.editOf() != null) {
+            body.put("edit_of", turn.editOf());
+        }
+        if (turn.regenerateOf() != null) {
+            body.put("regenerate_of", turn.regenerateOf());
+        }
+        String answerId = turn.answerId();
         JsonNode n = call(() -> client.beginTurn(auth, sessionId, body));
         List<StoredMessage> context = new ArrayList<>();
         n.path("context").forEach(m -> context.add(toMessage(m, null)));
@@ -83,7 +106,7 @@ public class SessionGateway {
 
     private static StoredMessage toMessage(JsonNode n, String title) {
         return new StoredMessage(n.path("id").asText(), n.path("seq").asLong(), n.path("role").asText(),
-                n.path("content").asText(), title);
+                n.path("content").asText(), title, n.path("version").asInt(1), n.path("versions").asInt(1));
     }
 
     private <T> T call(Supplier<T> s) {
@@ -100,12 +123,27 @@ public class SessionGateway {
             if (status >= 500 || status == 429) {
                 throw unavailable();
             }
-            throw ProblemException.badRequest("session-service rejected the request (" + status + ").");
+            if (status == 409) {
+                // e.g. edit_of / regenerate_of naming a message that is no longer on the branch shown
+                throw ProblemException.conflict("session-service refused the turn: " + detail(e, "conflict") + ".");
+            }
+            throw ProblemException.badRequest("session-service rejected the request (" + status + "): " + detail(e, "invalid") + ".");
         } catch (ProblemException e) {
             throw e;
         } catch (RuntimeException e) {
             LOG.warnf("session-service unreachable: %s", e.getClass().getSimpleName());
             throw unavailable();
+        }
+    }
+
+    /** The {@code detail} of session-service's problem, so a 400 or 409 says which rule the turn broke. */
+    private static String detail(WebApplicationException e, String fallback) {
+        try {
+            JsonNode problem = PROBLEMS.readTree(e.getResponse().readEntity(String.class));
+            String d = problem.path("detail").asText("").strip().replaceAll("\\.$", "");
+            return d.isBlank() ? fallback : d.length() > 200 ? d.substring(0, 200) : d;
+        } catch (RuntimeException | java.io.IOException ex) {
+            return fallback;
         }
     }
 

@@ -104,22 +104,21 @@ public class TurnService {
      * Everything before the model call; throws problems for every rejection, nothing stored on rejection. A turn
      * rejected here (409, 413, 429, 503, ...) is counted as {@code chat_turns_total{outcome="rejected_<status>"}}.
      */
-    public Started start(String userId, String auth, String sessionIdOrNull, String message, String clientMessageIdOrNull) {
+    public Started start(String userId, String auth, TurnRequest req) {
         try {
-            if (message == null || message.isBlank()) {
-                throw ProblemException.badRequest("message must not be blank.");
-            }
-            if (message.length() > config.maxMessageChars()) {
+            req.validate();
+            String message = req.message();
+            if (!req.regenerate() && message.length() > config.maxMessageChars()) {
                 throw ProblemException.tooLarge("message exceeds " + config.maxMessageChars() + " characters.");
             }
-            String cmid = clientMessageIdOrNull != null ? clientMessageIdOrNull : UUID.randomUUID().toString();
+            String cmid = req.clientMessageId() != null ? req.clientMessageId() : UUID.randomUUID().toString();
             String mid = UUID.randomUUID().toString();
-            Admission.Admitted admitted = redisCall(() -> admission.admit(userId, cmid, mid, sessionIdOrNull));
+            Admission.Admitted admitted = redisCall(() -> admission.admit(userId, cmid, mid, req.sessionId()));
             if (admitted.replay() != null) {
                 TurnResult r = read(admitted.replay());
                 return new Started(r.sessionId(), r.messageId(), null, r, null);
             }
-            return begin(new UserContext(userId, auth, sessionIdOrNull), cmid, mid, message, admitted);
+            return begin(new UserContext(userId, auth, req.sessionId()), cmid, mid, req, admitted);
         } catch (ProblemException e) {
             registry.counter("chat_turns_total", "outcome", "rejected_" + e.status()).increment();
             throw e;
@@ -127,7 +126,7 @@ public class TurnService {
     }
 
     /** The admitted turn: its session (created when new), the user message stored, the conversation started. */
-    private Started begin(UserContext caller, String cmid, String mid, String message, Admission.Admitted admitted) {
+    private Started begin(UserContext caller, String cmid, String mid, TurnRequest req, Admission.Admitted admitted) {
         long t0 = System.nanoTime();
         String sid = caller.sessionId();
         boolean started = false;
@@ -140,8 +139,10 @@ public class TurnService {
                     return null;
                 });
             }
-            BegunTurn b = sessions.beginTurn(caller.authorization(), sid, cmid, message, mid,
-                    ContextBuilder.contextBudget(config.historyTokenBudget(), admitted.facts()));
+            BegunTurn b = sessions.beginTurn(caller.authorization(), sid, new SessionGateway.TurnBody(cmid,
+                    req.regenerate() ? null : req.message(),
+                    mid, ContextBuilder.contextBudget(config.historyTokenBudget(), admitted.facts()), req.editOf(),
+                    req.regenerateOf()));
             UserContext user = new UserContext(caller.userId(), caller.authorization(), sid);
             TurnResult stored = StoredAnswers.finished(b, sid, mapper);
             if (stored != null) {
@@ -150,7 +151,7 @@ public class TurnService {
                 started = true;
                 return new Started(sid, stored.messageId(), null, stored, admitted.rate());
             }
-            Started s = launch(user, cmid, mid, message, admitted, b, t0, caller.sessionId() == null);
+            Started s = launch(user, cmid, mid, req, admitted, b, t0, caller.sessionId() == null);
             started = true;
             return s;
         } finally {
@@ -161,20 +162,17 @@ public class TurnService {
         }
     }
 
-    private Started launch(UserContext user, String cmid, String mid, String message, Admission.Admitted admitted,
+    private Started launch(UserContext user, String cmid, String mid, TurnRequest req, Admission.Admitted admitted,
                            BegunTurn b, long t0, boolean newSession) {
         String sid = user.sessionId();
         String answerId = b.answerId();
         StoredMessage userMessage = b.userMessage();
+        // a regenerate answers the stored user message again: its text is what the model gets
+        String message = req.regenerate() ? userMessage.content() : req.message();
         EventSink sink = events.sink(sid, answerId);
-        Map<String, Object> created = new LinkedHashMap<>();
-        created.put("role", "user");
-        created.put("content", message);
-        created.put("seq", userMessage.seq());
-        created.put("client_message_id", cmid);
-        sink.offer("message.created", userMessage.id(), created);
+        sink.offer("message.created", userMessage.id(), created(userMessage, message, cmid, req));
         // the first message titles an untitled session (session-service): tell the open pages
-        if ((newSession || userMessage.seq() == 1) && userMessage.sessionTitle() != null) {
+        if (!req.regenerate() && (newSession || userMessage.seq() == 1) && userMessage.sessionTitle() != null) {
             sink.offer("session.updated", userMessage.id(), Map.of("title", userMessage.sessionTitle()));
         }
         ActiveTurn handle = new ActiveTurn(answerId, user.userId());
@@ -185,6 +183,27 @@ public class TurnService {
         var messages = new java.util.ArrayList<>(ContextBuilder.build(config.systemPrompt(), admitted.facts(), b.context(), message));
         executor.execute(() -> runner.run(turn, messages, executor, () -> ended(answerId, user.userId(), cmid, mid, sid)));
         return new Started(sid, answerId, result, null, admitted.rate());
+    }
+
+    /**
+     * The turn's {@code message.created}: its user message, also for a regenerate (the stored one, so a page opened
+     * mid-answer replays the turn from it), with its version and what the turn does to the branch shown.
+     */
+    private static Map<String, Object> created(StoredMessage userMessage, String content, String cmid, TurnRequest req) {
+        Map<String, Object> created = new LinkedHashMap<>();
+        created.put("role", "user");
+        created.put("content", content);
+        created.put("seq", userMessage.seq());
+        created.put("client_message_id", cmid);
+        created.put("version", userMessage.version());
+        created.put("versions", userMessage.versions());
+        if (req.editOf() != null) {
+            created.put("edit_of", req.editOf());
+        }
+        if (req.regenerateOf() != null) {
+            created.put("regenerate_of", req.regenerateOf());
+        }
+        return created;
     }
 
     /**
