@@ -70,6 +70,47 @@ class InboundFramesTest {
     }
 
     @Test
+    void anEditIsAMessageSendWithEditOfForwardedAsIs() throws Exception {
+        String edited = UUID.randomUUID().toString();
+        c.send("{\"type\":\"message.send\",\"content\":\"better wording\",\"client_message_id\":\"c-e\",\"edit_of\":\""
+                + edited + "\"}");
+        Awaitility.await().untilAsserted(() -> FakeNeighbours.server.verify(1, postRequestedFor(urlEqualTo("/api/chat"))
+                .withHeader("Authorization", equalTo("Bearer " + token))
+                .withHeader("Prefer", equalTo("respond-async"))
+                .withRequestBody(equalToJson("{\"session_id\":\"" + session + "\",\"message\":\"better wording\","
+                        + "\"client_message_id\":\"c-e\",\"edit_of\":\"" + edited + "\"}"))));
+        assertEquals("c-e", c.nextOfType("accepted", 5000).get("client_message_id").asText());
+        c.close();
+    }
+
+    @Test
+    void aRegenerateIsForwardedWithoutAMessageAndAcceptedLikeASend() throws Exception {
+        String userMessage = UUID.randomUUID().toString();
+        c.send("{\"type\":\"message.regenerate\",\"message_id\":\"" + userMessage + "\",\"client_message_id\":\"c-r\"}");
+        // exactly these fields: no message, no nulls (chat-service refuses unknown fields)
+        Awaitility.await().untilAsserted(() -> FakeNeighbours.server.verify(1, postRequestedFor(urlEqualTo("/api/chat"))
+                .withHeader("Authorization", equalTo("Bearer " + token))
+                .withHeader("Prefer", equalTo("respond-async"))
+                .withRequestBody(equalToJson("{\"session_id\":\"" + session + "\",\"client_message_id\":\"c-r\","
+                        + "\"regenerate_of\":\"" + userMessage + "\"}"))));
+        JsonNode accepted = c.nextOfType("accepted", 5000);
+        assertEquals("c-r", accepted.get("client_message_id").asText());
+        assertEquals("m", accepted.get("message_id").asText());
+        c.close();
+    }
+
+    @Test
+    void aRefusedRegenerateComesBackAsSendFailed() throws Exception {
+        FakeNeighbours.server.stubFor(post(urlEqualTo("/api/chat")).atPriority(1).willReturn(aResponse().withStatus(409)));
+        c.send("{\"type\":\"message.regenerate\",\"message_id\":\"u-1\",\"client_message_id\":\"c-r2\"}");
+        JsonNode err = c.nextOfType("error", 5000);
+        assertEquals("send_failed", err.get("code").asText());
+        assertEquals(409, err.get("status").asInt());
+        assertEquals("c-r2", err.get("client_message_id").asText());
+        c.close();
+    }
+
+    @Test
     void aRefusedSendComesBackAsAnErrorFrame() throws Exception {
         FakeNeighbours.server.stubFor(post(urlEqualTo("/api/chat")).atPriority(1).willReturn(aResponse().withStatus(429)
                 .withHeader("Retry-After", "3")));
@@ -103,6 +144,11 @@ class InboundFramesTest {
         assertEquals("malformed", c.nextOfType("error", 5000).get("code").asText());
         c.send("{\"type\":\"cancel\"}");
         assertEquals("malformed", c.nextOfType("error", 5000).get("code").asText());
+        c.send("{\"type\":\"message.regenerate\",\"client_message_id\":\"c-x\"}");
+        assertEquals("malformed", c.nextOfType("error", 5000).get("code").asText());
+        c.send("{\"type\":\"message.send\",\"content\":\"hi\",\"edit_of\":\"no spaces allowed\"}");
+        assertEquals("malformed", c.nextOfType("error", 5000).get("code").asText());
+        FakeNeighbours.server.verify(0, postRequestedFor(urlEqualTo("/api/chat")));
         c.send("{\"type\":\"teleport\"}");
         JsonNode unknown = c.nextOfType("error", 5000);
         assertEquals("unknown_type", unknown.get("code").asText());

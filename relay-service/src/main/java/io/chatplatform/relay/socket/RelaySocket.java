@@ -13,10 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.inject.Inject;
-import jakarta.ws.rs.WebApplicationException;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,7 +43,6 @@ public class RelaySocket {
 
     public static final String ENDPOINT_ID = "relay-session";
     private static final Logger LOG = Logger.getLogger(RelaySocket.class);
-    private static final int MAX_ID_LENGTH = 128;
 
     @Inject
     SecurityIdentity identity;
@@ -66,8 +63,7 @@ public class RelaySocket {
     @Inject
     TypingRelay typingRelay;
     @Inject
-    @RestClient
-    ChatServiceClient chat;
+    ChatForwarder chat;
 
     @OnOpen
     public Uni<Void> onOpen(WebSocketConnection ws) {
@@ -156,8 +152,9 @@ public class RelaySocket {
         String type = frame.get("type").asText();
         switch (type) {
             case "ping" -> client.sendControl(codec.frame("pong", "ts", System.currentTimeMillis()));
-            case "message.send" -> send(client, frame);
-            case "cancel" -> cancel(client, frame);
+            case "message.send" -> chat.send(client, frame);
+            case "message.regenerate" -> chat.regenerate(client, frame);
+            case "cancel" -> chat.cancel(client, frame);
             case "typing" -> typing(client, frame);
             default -> client.sendControl(codec.frame("error", "code", "unknown_type", "message",
                     "Unknown frame type", "frame_type", type.length() > 40 ? type.substring(0, 40) : type));
@@ -189,63 +186,6 @@ public class RelaySocket {
         LOG.debugf("connection %s error: %s", ws.id(), err.getMessage());
     }
 
-    private void send(ClientConnection client, JsonNode frame) {
-        JsonNode content = frame.get("content");
-        JsonNode cmid = frame.get("client_message_id");
-        if (content == null || !content.isTextual() || content.asText().isBlank()
-                || (cmid != null && !cmid.isNull() && (!cmid.isTextual() || cmid.asText().length() > MAX_ID_LENGTH))) {
-            client.sendControl(codec.frame("error", "code", "malformed", "message",
-                    "message.send needs content (text) and an optional client_message_id (text)"));
-            return;
-        }
-        String clientMessageId = cmid == null || cmid.isNull() ? null : cmid.asText();
-        chat.send(new ChatServiceClient.ChatRequest(client.sessionId(), content.asText(), clientMessageId),
-                client.bearer(), "respond-async")
-                .subscribe().with(r -> {
-                    int status = r.getStatus();
-                    String messageId = status < 300 ? acceptedMessageId(r) : null;
-                    r.close();
-                    if (status >= 300) {
-                        sendFailed(client, status, clientMessageId);
-                    } else if (messageId != null) {
-                        // the answer's id before its first event, so the UI can offer Stop at once
-                        client.sendControl(codec.frame("accepted", "client_message_id", clientMessageId,
-                                "message_id", messageId));
-                    }
-                }, err -> sendFailed(client, status(err), clientMessageId));
-    }
-
-    /** message_id of chat-service's 202 {session_id, message_id}; null when absent or unreadable. */
-    private String acceptedMessageId(jakarta.ws.rs.core.Response r) {
-        try {
-            if (!r.hasEntity()) {
-                return null;
-            }
-            JsonNode body = codec.mapper().readTree(r.readEntity(String.class));
-            JsonNode mid = body == null ? null : body.get("message_id");
-            return mid != null && mid.isTextual() && mid.asText().length() <= MAX_ID_LENGTH ? mid.asText() : null;
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private void cancel(ClientConnection client, JsonNode frame) {
-        JsonNode mid = frame.get("message_id");
-        if (mid == null || !mid.isTextual() || mid.asText().isEmpty() || mid.asText().length() > MAX_ID_LENGTH
-                || !mid.asText().matches("[A-Za-z0-9_.:-]+")) {
-            client.sendControl(codec.frame("error", "code", "malformed", "message", "cancel needs a message_id"));
-            return;
-        }
-        chat.cancel(mid.asText(), client.bearer()).subscribe().with(r -> {
-            int status = r.getStatus();
-            r.close();
-            if (status >= 300) {
-                client.sendControl(codec.frame("error", "code", "cancel_failed", "status", status, "message_id", mid.asText()));
-            }
-        }, err -> client.sendControl(codec.frame("error", "code", "cancel_failed", "status", status(err),
-                "message_id", mid.asText())));
-    }
-
     private void typing(ClientConnection client, JsonNode frame) {
         JsonNode state = frame.get("state");
         if (state == null || !state.isTextual() || state.asText().length() > 16) {
@@ -253,19 +193,6 @@ public class RelaySocket {
             return;
         }
         typingRelay.typing(client, state.asText());
-    }
-
-    private void sendFailed(ClientConnection client, int status, String clientMessageId) {
-        boolean retryable = status == 429 || status >= 500 || status == 0;
-        client.sendControl(codec.frame("error", "code", "send_failed", "status", status,
-                "client_message_id", clientMessageId, "retryable", retryable));
-        if (status == 401) {
-            client.close(RelayCloseCodes.TOKEN_EXPIRED, "token_expired", "token_rejected");
-        }
-    }
-
-    private static int status(Throwable err) {
-        return err instanceof WebApplicationException w && w.getResponse() != null ? w.getResponse().getStatus() : 0;
     }
 
     private void scheduleExpiry(ClientConnection client, long expSeconds) {
