@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 
 // conversation.js is a browser ES module (no imports) in a folder without package.json: load it as one
 const source = readFileSync(new URL('../../main/resources/META-INF/resources/js/conversation.js', import.meta.url), 'utf8');
-const { initial, reduce } = await import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`);
+const { initial, reduce, switcher, userBefore, idle } = await import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`);
 
 const run = (state, ...events) => events.reduce(reduce, state);
 const texts = (s) => s.order.map((k) => `${s.byKey[k].role}:${s.byKey[k].content}`);
@@ -85,4 +85,92 @@ test('tools, cancellation and failure', () => {
   assert.deepEqual(s.byKey[s.ids.a1].tools, [{ tool: 'time', state: 'finished', ok: true, summary: 'noon' }]);
   assert.equal(s.byKey[s.ids.a1].stopped, true);
   assert.equal(s.byKey[s.ids.a2].failure, 'The answer failed: boom (you can try again)');
+});
+
+// ---------- versions: edit, regenerate, the switcher ----------
+const twoTurns = () => run(initial(), { type: 'history', items: [
+  { id: 'u1', role: 'user', content: 'first', client_message_id: 'c1' },
+  { id: 'a1', role: 'assistant', content: 'answer one', metadata: { message_id: 'a1' } },
+  { id: 'u2', role: 'user', content: 'second', client_message_id: 'c2', version: 1, versions: 1 },
+  { id: 'a2', role: 'assistant', content: 'answer two', metadata: { message_id: 'a2' }, version: 2, versions: 3 },
+] });
+
+test('the history keeps each message version and version count', () => {
+  const s = twoTurns();
+  assert.deepEqual([s.byKey[s.ids.a2].version, s.byKey[s.ids.a2].versions], [2, 3]);
+  assert.deepEqual([s.byKey[s.ids.u1].version, s.byKey[s.ids.u1].versions], [1, 1], 'absent means 1 of 1');
+});
+
+test('the switcher: none with one version, else n/m and the versions either side', () => {
+  assert.equal(switcher({ id: 'x', version: 1, versions: 1 }), null);
+  assert.equal(switcher({ id: null, version: 1, versions: 2 }), null, 'not before it is stored');
+  assert.deepEqual(switcher({ id: 'x', version: 1, versions: 2 }), { label: '1/2', prev: null, next: 2 });
+  assert.deepEqual(switcher({ id: 'x', version: 2, versions: 3 }), { label: '2/3', prev: 1, next: 3 });
+  assert.deepEqual(switcher({ id: 'x', version: 3, versions: 3 }), { label: '3/3', prev: 2, next: null });
+});
+
+test('regenerate takes what followed the user message away and its turn ends stale (history reload)', () => {
+  let s = run(twoTurns(), { type: 'regenerate', client_id: 'r1', message_id: 'u2' });
+  assert.deepEqual(texts(s), ['user:first', 'assistant:answer one', 'user:second']);
+  assert.equal(s.ids.a2, undefined, 'the old answer id is gone too');
+  assert.equal(idle(s), false, 'a turn runs');
+  s = run(s, { type: 'accepted', client_message_id: 'r1', message_id: 'a3' },
+    { ...created('u2', 'r1', 'second'), regenerate_of: 'u2', version: 1, versions: 1 },
+    delta('a3', 'new '), completed('a3', 'new '));
+  assert.deepEqual(texts(s), ['user:first', 'assistant:answer one', 'user:second', 'assistant:new ']);
+  assert.equal(s.stale, true, 'the page reloads the history for the new version counts');
+  assert.equal(idle(s), true);
+  assert.equal(run(s, { type: 'history', items: [] }).stale, false);
+});
+
+test('another tab\'s regenerate (its message.created) takes the old answer away here too', () => {
+  const s = run(twoTurns(), { ...created('u2', 'other', 'second'), regenerate_of: 'u2' }, delta('a9', 'fresh'));
+  assert.deepEqual(texts(s), ['user:first', 'assistant:answer one', 'user:second', 'assistant:fresh']);
+});
+
+test('a page opened mid-regenerate: the stored checkpoint gives way to the replayed turn from its start', () => {
+  const history = { type: 'history', items: [
+    { id: 'u1', role: 'user', content: 'q', client_message_id: 'c1' },
+    { id: 'a5', role: 'assistant', content: 'one two', metadata: { message_id: 'a5' } },
+  ] };
+  const s = run(initial(), history, { ...created('u1', 'r1', 'q'), regenerate_of: 'u1' },
+    delta('a5', 'one '), delta('a5', 'two '), delta('a5', 'three'), completed('a5', 'one two three'));
+  assert.deepEqual(texts(s), ['user:q', 'assistant:one two three']);
+  assert.equal(s.byKey[s.ids.a5].stream, 'complete', 'every word once');
+});
+
+test('an edit replaces the old version and all after it with the pending new one', () => {
+  let s = run(twoTurns(), { type: 'send', client_id: 'e1', content: 'second, better', edit_of: 'u2' });
+  assert.deepEqual(texts(s), ['user:first', 'assistant:answer one', 'user:second, better']);
+  const pending = s.byKey[s.order[2]];
+  assert.equal(pending.pending, true);
+  assert.equal(pending.editOf, 'u2', 'a retry stays an edit');
+  s = run(s, { ...created('u3', 'e1', 'second, better'), edit_of: 'u2', version: 2, versions: 2 },
+    delta('a3', 'ok'), completed('a3', 'ok'));
+  assert.deepEqual(texts(s), ['user:first', 'assistant:answer one', 'user:second, better', 'assistant:ok']);
+  assert.deepEqual(switcher(s.byKey[s.ids.u3]), { label: '2/2', prev: 1, next: null });
+  assert.equal(s.stale, true);
+});
+
+test('another tab\'s edit takes the old version away here too', () => {
+  const s = run(twoTurns(), { ...created('u3', 'other', 'edited'), edit_of: 'u2', version: 2, versions: 2 });
+  assert.deepEqual(texts(s), ['user:first', 'assistant:answer one', 'user:edited']);
+});
+
+test('a plain turn leaves no reload behind; a refused regenerate does (the old answer comes back)', () => {
+  const plain = run(initial(), { type: 'send', client_id: 'c1', content: 'hi' }, created('u1', 'c1'), completed('a1', 'x'));
+  assert.equal(plain.stale, false);
+  const refused = run(twoTurns(), { type: 'regenerate', client_id: 'r1', message_id: 'u2' },
+    { type: 'send_failed', client_message_id: 'r1' });
+  assert.equal(refused.stale, true);
+  assert.equal(refused.turn, null);
+});
+
+test('userBefore names the stored user message an answer replies to', () => {
+  const s = twoTurns();
+  assert.equal(userBefore(s, s.ids.a2), 'u2');
+  assert.equal(userBefore(s, s.ids.a1), 'u1');
+  assert.equal(userBefore(s, s.ids.u1), null);
+  const pending = run(initial(), { type: 'send', client_id: 'c1', content: 'hi' }, delta('a1', 'x'));
+  assert.equal(userBefore(pending, pending.ids.a1), null, 'not before the user message is stored');
 });

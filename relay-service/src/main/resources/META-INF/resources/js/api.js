@@ -36,6 +36,7 @@ export const sessions = {
   rename: (id, title) => api(`/api/sessions/${encodeURIComponent(id)}`, { method: 'PATCH', body: { title } }),
   remove: (id) => api(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   messages: (id, afterSeq) => api(`/api/sessions/${encodeURIComponent(id)}/messages?limit=200${afterSeq != null ? `&after_seq=${afterSeq}` : ''}`),
+  branch: (id, messageId, version) => api(`/api/sessions/${encodeURIComponent(id)}/branch`, { method: 'PUT', body: { message_id: messageId, version } }),
   exportFile: (id, format) => api(`/api/sessions/${encodeURIComponent(id)}/export?format=${format}`, { raw: true }),
   search: (q) => api(`/api/search?q=${encodeURIComponent(q)}&limit=20`),
 };

@@ -2,6 +2,7 @@ import * as auth from './auth.js';
 import { sessions as api, ApiError } from './api.js';
 import { SessionSocket } from './socket.js';
 import { initial, reduce } from './conversation.js';
+import { createBranching } from './branching.js';
 import { MessageList } from './messages.js';
 import { $, closeSidebar } from './dom.js';
 import { showLogin, showApp, completeLink } from './login.js';
@@ -16,10 +17,14 @@ const ui = {
   held: null, // events that arrived while the history loads: applied after it, in order
 };
 
-// a refused message is sent again under its own client_message_id
+// Edit, Regenerate and the version switcher (branching.js)
+const branching = createBranching(ui, { dispatch, submit, loadHistory, showError });
+
+// a refused message is sent again under its own client_message_id (an edit stays an edit)
 const list = new MessageList($('messages'), {
-  onRetry: (msg) => { if (ui.socket) submit(msg.clientId, msg.content); },
+  onRetry: (msg) => { if (ui.socket) submit(msg.clientId, msg.content, msg.editOf); },
   onPaint: () => scrollToEnd(true),
+  ...branching,
 });
 
 const { loadSessions, updateSessionTitle, markUnread, titleOf } = createSidebar(ui, { showError, closeSession });
@@ -152,6 +157,8 @@ function dispatch(ev, rebuild = false) {
   }
   if (!turn && !ui.state.streaming) ui.stopRequested = false;
   updateStop();
+  // a turn that changed the branch ended: the history holds the versions it made
+  if (ui.state.stale && !before.stale) loadHistory();
 }
 
 function answerOf(ev) {
@@ -243,11 +250,14 @@ function sendMessage() {
 }
 
 // Shown at once as pending; the socket sends it when it is ready (now, or once it has (re)connected), always
-// under the same client_message_id, so a retry is never a duplicate.
-function submit(clientId, content) {
+// under the same client_message_id, so a retry is never a duplicate. `editOf`: the user message it is a new
+// version of (that one and all after it leave the view).
+function submit(clientId, content, editOf) {
   ui.stopRequested = false;
-  dispatch({ type: 'send', client_id: clientId, content });
-  ui.socket.sendMessage({ type: 'message.send', content, client_message_id: clientId });
+  dispatch({ type: 'send', client_id: clientId, content, edit_of: editOf || undefined });
+  const frame = { type: 'message.send', content, client_message_id: clientId };
+  if (editOf) frame.edit_of = editOf;
+  ui.socket.sendMessage(frame);
   $('chat-error').textContent = '';
 }
 

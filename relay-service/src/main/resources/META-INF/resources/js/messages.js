@@ -2,6 +2,7 @@
 // its message object changed; a streaming answer at most once per frame.
 import { renderMarkdown } from './render.js';
 import { copyButton, decorateCode } from './copy.js';
+import { createActions, paintActions } from './versions.js';
 
 const el = (tag, cls, text) => {
   const n = document.createElement(tag);
@@ -11,10 +12,11 @@ const el = (tag, cls, text) => {
 };
 
 export class MessageList {
-  constructor(box, { onRetry, onPaint }) {
+  constructor(box, { onRetry, onPaint, onEdit, onRegenerate, onSwitch }) {
     this.box = box;
     this.onRetry = onRetry;
     this.onPaint = onPaint;
+    this.actions = { onEdit, onRegenerate, onSwitch };
     this.views = new Map(); // key -> {node, body, tools, msg}
     this.queued = new Set();
   }
@@ -27,6 +29,10 @@ export class MessageList {
 
   /** Brings the DOM to `state`; `rebuild` after a history load (the order changed, not only grew). */
   render(state, rebuild = false) {
+    // an edit or a regenerate took messages off the view (the order changes only when messages come or go)
+    if (!rebuild && this.latest && this.latest.order !== state.order) {
+      for (const [key, v] of this.views) if (!state.byKey[key]) { v.node.remove(); this.views.delete(key); }
+    }
     this.latest = state;
     if (rebuild) {
       for (const key of [...this.views.keys()]) if (!state.byKey[key]) this.views.delete(key);
@@ -54,6 +60,8 @@ export class MessageList {
     node.append(tools, body);
     const v = { node, body, tools, msg: null };
     if (msg.role !== 'user') node.append(copyButton('Copy answer', () => v.msg?.content ?? ''));
+    v.actions = createActions(v, this.actions);
+    node.append(v.actions.bar);
     if (msg.clientId) node.dataset.clientId = msg.clientId;
     this.views.set(msg.key, v);
     return v;
@@ -87,6 +95,7 @@ export class MessageList {
     n.classList.toggle('pending', msg.pending);
     n.classList.toggle('unsent', msg.unsent);
     n.classList.toggle('stopped', msg.stopped);
+    paintActions(v.actions, msg);
     if (msg.stream) n.dataset.stream = msg.stream;
     const note = msg.failure || (msg.stopped ? 'Stopped.' : null);
     let p = n.querySelector(':scope > p.failure');
