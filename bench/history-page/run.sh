@@ -152,7 +152,7 @@ run_http() { # run_http <count> <seed> -> lines "code seconds"
 # ownership check folded in), prepared as the JDBC driver does, one client, same random offsets distribution.
 cat > "$WORK/page.sql" <<SQL
 \set after random(0, $MAX_AFTER)
-SELECT m.id, m.session_id, m.seq, m.role, m.content, m.metadata::text, m.client_message_id, m.parent_id, m.created_at FROM sessions s LEFT JOIN LATERAL (SELECT id, session_id, seq, role, content, metadata, client_message_id, parent_id, created_at FROM messages WHERE session_id = s.id AND seq > :after ORDER BY seq LIMIT $((PAGE + 1))) m ON true WHERE s.id = '$SID' AND s.user_id = '$USER_ID' AND NOT s.retiring ORDER BY m.seq;
+SELECT m.id, m.session_id, m.seq, m.role, m.content, m.metadata::text, m.client_message_id, m.parent_id, m.version, m.versions, m.created_at FROM sessions s LEFT JOIN LATERAL (SELECT id, session_id, seq, role, content, metadata, client_message_id, parent_id, version, versions, created_at FROM messages WHERE session_id = s.id AND seq > :after AND active ORDER BY seq LIMIT $((PAGE + 1))) m ON true WHERE s.id = '$SID' AND s.user_id = '$USER_ID' AND NOT s.retiring ORDER BY m.seq;
 SQL
 
 cpu_ms() { # utime+stime of a process, in ms

@@ -20,47 +20,24 @@ import java.util.UUID;
 public class MessageReads {
 
     /*
-     * A keyset page by seq over the (session_id, seq) unique index. The session is the outer side of
-     * a lateral join: no row at all means "not the caller's session" (404), one row of nulls means an
-     * owned session with nothing after after_seq.
+     * A keyset page by seq over the (session_id, seq) unique index, of the branch shown (the active
+     * messages). The session is the outer side of a lateral join: no row at all means "not the caller's
+     * session" (404), one row of nulls means an owned session with nothing after after_seq.
      */
     private static final String PAGE = """
             SELECT %s
             FROM sessions s
             LEFT JOIN LATERAL (
-                SELECT id, session_id, seq, role, content, metadata, client_message_id, parent_id, created_at
-                FROM messages WHERE session_id = s.id AND seq > ? ORDER BY seq LIMIT ?
+                SELECT id, session_id, seq, role, content, metadata, client_message_id, parent_id, version, versions,
+                       created_at
+                FROM messages WHERE session_id = s.id AND seq > ? AND active ORDER BY seq LIMIT ?
             ) m ON true
             WHERE s.id = ? AND s.user_id = ? AND NOT s.retiring
             ORDER BY m.seq
             """.formatted(MessageRows.COLUMNS);
 
-    /*
-     * The longest tail of messages before a seq whose estimated tokens fit the budget, walked
-     * backwards one index probe at a time and stopped at the first message that does not fit, so a
-     * long session costs no more than the tail it returns. Estimate: ceil(characters / 4) + 4.
-     * TAIL is the recursive part (parameters: session, before seq, session, budget), also used by
-     * MessageStore's insert of a turn's user message; CONTEXT selects from it (one more parameter: budget).
-     */
-    static final String TAIL = """
-            tail AS (
-                (SELECT id, session_id, seq, role, content, metadata, client_message_id, parent_id, created_at,
-                        (char_length(content) + 3) / 4 + 4 AS total
-                 FROM messages WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1)
-                UNION ALL
-                SELECT p.id, p.session_id, p.seq, p.role, p.content, p.metadata, p.client_message_id, p.parent_id,
-                       p.created_at, t.total + (char_length(p.content) + 3) / 4 + 4
-                FROM tail t
-                CROSS JOIN LATERAL (
-                    SELECT id, session_id, seq, role, content, metadata, client_message_id, parent_id, created_at
-                    FROM messages WHERE session_id = ? AND seq < t.seq ORDER BY seq DESC LIMIT 1
-                ) p
-                WHERE t.total + (char_length(p.content) + 3) / 4 + 4 <= ?
-            )
-            """;
-
-    private static final String CONTEXT = "WITH RECURSIVE " + TAIL + " SELECT " + MessageRows.COLUMNS
-            + " FROM tail m WHERE m.total <= ? ORDER BY m.seq";
+    /* The longest tail of the branch shown before a seq within a token budget (V5__message_branches.sql). */
+    private static final String CONTEXT = "SELECT " + MessageRows.COLUMNS + " FROM context_tail(?, ?, ?) m";
 
     private static final String BY_ID = "SELECT " + MessageRows.COLUMNS
             + " FROM messages m WHERE m.id = ? AND m.session_id = ?";
@@ -102,9 +79,7 @@ public class MessageReads {
         try (PreparedStatement ps = c.prepareStatement(CONTEXT)) {
             ps.setObject(1, sessionId);
             ps.setLong(2, beforeSeq);
-            ps.setObject(3, sessionId);
-            ps.setInt(4, budgetTokens);
-            ps.setInt(5, budgetTokens);
+            ps.setInt(3, budgetTokens);
             List<Message> items = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -11,8 +11,8 @@ public final class MessageRows {
 
     /** Select list of a message; {@code m} is the alias of the messages table (or of a row set shaped like it). */
     public static final String COLUMNS = "m.id, m.session_id, m.seq, m.role, m.content, m.metadata::text,"
-            + " m.client_message_id, m.parent_id, m.created_at";
-    static final int COUNT = 9;
+            + " m.client_message_id, m.parent_id, m.version, m.versions, m.created_at";
+    static final int COUNT = 11;
 
     private MessageRows() {
     }
@@ -25,6 +25,7 @@ public final class MessageRows {
         }
         return new Message(id, rs.getObject(from + 1, UUID.class), rs.getLong(from + 2), rs.getString(from + 3),
                 rs.getString(from + 4), rs.getString(from + 5), rs.getString(from + 6),
-                rs.getObject(from + 7, UUID.class), Db.instant(rs, from + 8), null);
+                rs.getObject(from + 7, UUID.class), rs.getInt(from + 8), rs.getInt(from + 9), Db.instant(rs, from + 10),
+                null);
     }
 }

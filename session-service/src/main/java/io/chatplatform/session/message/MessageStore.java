@@ -37,7 +37,7 @@ public class MessageStore {
 
     /*
      * Everything else an append decides on, read once the lock is held: the previous message (the default
-     * parent: the highest seq, which is the locked counter's), an earlier message with the same client id (a
+     * parent: the end of the branch shown), an earlier message with the same client id (a
      * replay), whether a given parent is in this session and whether a given answer id is taken. A statement of
      * its own because in READ COMMITTED a statement that waited for the row lock re-reads only the locked row:
      * joined rows and sub-selects would keep the snapshot from before the wait and miss what the transaction we
@@ -46,7 +46,7 @@ public class MessageStore {
      * client_message_id.
      */
     private static final String READ = """
-            SELECT (SELECT p.id FROM messages p WHERE p.session_id = ? ORDER BY p.seq DESC LIMIT 1),
+            SELECT (SELECT p.id FROM messages p WHERE p.session_id = ? AND p.active ORDER BY p.seq DESC LIMIT 1),
                    EXISTS (SELECT 1 FROM messages p WHERE p.id = ? AND p.session_id = ?),
                    EXISTS (SELECT 1 FROM messages a WHERE a.id = ?) OR EXISTS (SELECT 1 FROM messages a WHERE a.answer_id = ?),
                    m.answer_id, %s
@@ -60,7 +60,11 @@ public class MessageStore {
      */
     private static final String LOCK_AND_READ = LOCK.strip() + ";\n" + READ;
 
-    /* The session's counter and activity move with the insert; an untitled session takes the given title. */
+    /*
+     * The session's counter and activity move with the insert; an untitled session takes the given title. The new
+     * message is on the branch shown when its parent is (an answer whose user message was switched away from
+     * while it was written is not).
+     */
     private static final String BUMP_AND_INSERT = """
             bump AS (
                 UPDATE sessions SET message_count = ?, last_message_at = ?, last_activity_at = ?, updated_at = ?,
@@ -68,31 +72,35 @@ public class MessageStore {
                 WHERE id = ?),
             ins AS (
                 INSERT INTO messages AS m (id, session_id, seq, role, content, metadata, client_message_id, parent_id,
-                                           answer_id, finish_reason, created_at)
-                VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)
+                                           answer_id, finish_reason, created_at, version_of, version, versions, active)
+                SELECT ?::uuid, ?::uuid, ?, ?, ?, ?::jsonb, ?, ?::uuid, ?::uuid, ?, ?, ?::uuid, ?, ?, COALESCE(p.active, true)
+                FROM (SELECT 1) one LEFT JOIN messages p ON p.id = ?
                 RETURNING %s)
             """.formatted(MessageRows.COLUMNS);
 
     private static final String INSERT = "WITH " + BUMP_AND_INSERT + "SELECT " + MessageRows.COLUMNS + " FROM ins m";
 
-    /*
-     * The insert and the turn's context tail in one statement: the tail reads the snapshot from before the insert,
-     * which is what it wants (the messages before the new one). Rows: the new message (part 0), then the tail
-     * oldest first (part 1).
-     */
-    private static final String INSERT_WITH_CONTEXT = "WITH RECURSIVE " + BUMP_AND_INSERT + ", " + MessageReads.TAIL
-            + " SELECT 0 AS part, " + MessageRows.COLUMNS + " FROM ins m"
-            + " UNION ALL SELECT 1, " + MessageRows.COLUMNS + " FROM tail m WHERE m.total <= ?"
-            + " ORDER BY part, seq";
+    /* V5__message_branches.sql: rows (part, the COLUMNS of a message, the session's title before it). */
+    private static final String BEGIN_TURN = "SELECT part, " + MessageRows.COLUMNS + ", m.title"
+            + " FROM begin_turn(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) m";
 
     /** The locked session as {@link #LOCK} read it. */
     public record Locked(long messageCount, String title, UUID previousId, boolean parentInSession,
                          boolean answerIdTaken, Message existing, UUID existingAnswerId) {
     }
 
-    /** A message to insert as the session's next one (its seq is the locked counter + 1). */
+    /**
+     * A message to insert as the session's next one (its seq is the locked counter + 1): as version {@code version}
+     * of {@code versionOf} (the first version) when that is not null.
+     */
     public record NewMessage(UUID id, String role, String content, String metadata, String clientMessageId,
-                             UUID parentId, UUID answerId, String finishReason) {
+                             UUID parentId, UUID answerId, String finishReason, UUID versionOf, int version) {
+
+        /** A message that is the first (and only) version of itself. */
+        public NewMessage(UUID id, String role, String content, String metadata, String clientMessageId,
+                          UUID parentId, UUID answerId, String finishReason) {
+            this(id, role, content, metadata, clientMessageId, parentId, answerId, finishReason, null, 1);
+        }
     }
 
     private final Counter appended;
@@ -157,39 +165,56 @@ public class MessageStore {
         }
     }
 
-    /** A new message and the context tail before it. */
-    public record InsertedWithContext(Message message, List<Message> context) {
+    /** How {@link #beginTurn} ended: the user message stored, or why nothing was. */
+    public enum TurnOutcome { STORED, NOT_FOUND, REPLAY, ANSWER_ID_TAKEN, PARENT_NOT_IN_SESSION, PARENT_NOT_LEAF }
+
+    /** The stored user message, the session's title before it and the context tail before it (when STORED). */
+    public record TurnBegun(TurnOutcome outcome, Message message, String titleBefore, List<Message> context) {
     }
 
     /**
-     * {@link #insert}, and in the same round trip the longest tail of the messages before it whose estimated
-     * tokens fit {@code budgetTokens} (as {@link MessageReads#context}), oldest first.
+     * A turn's begin in one statement (the database function {@code begin_turn}): the caller's session locked, the
+     * checks, {@code m} stored as its next user message and the longest tail before it whose estimated tokens fit
+     * {@code budgetTokens}, oldest first. Called in auto-commit, it is one round trip and one transaction; a
+     * known {@code clientMessageId} changes nothing and answers REPLAY (the caller takes {@link #lock}'s path).
      */
-    public InsertedWithContext insertWithContext(Connection c, UUID sessionId, long lastSeq, NewMessage m, String title,
-                                                 int budgetTokens) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(INSERT_WITH_CONTEXT)) {
-            int next = bindInsert(ps, sessionId, lastSeq + 1, m, title);
-            ps.setObject(next, sessionId);
-            ps.setLong(next + 1, lastSeq + 1);
-            ps.setObject(next + 2, sessionId);
-            ps.setInt(next + 3, budgetTokens);
-            ps.setInt(next + 4, budgetTokens);
+    public TurnBegun beginTurn(Connection c, UUID userId, UUID sessionId, NewMessage m, String title,
+                               int budgetTokens) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(BEGIN_TURN)) {
+            ps.setObject(1, sessionId);
+            ps.setObject(2, userId);
+            ps.setString(3, m.clientMessageId());
+            uuid(ps, 4, m.parentId());
+            ps.setObject(5, m.answerId());
+            ps.setObject(6, m.id());
+            ps.setString(7, m.content());
+            ps.setString(8, title);
+            ps.setObject(9, Db.timestamp(Db.now()));
+            ps.setInt(10, budgetTokens);
             try (ResultSet rs = ps.executeQuery()) {
-                Message inserted = null;
+                if (!rs.next()) {
+                    throw new SQLException("begin_turn returned no row");
+                }
+                TurnOutcome refused = switch (rs.getInt(1)) {
+                    case 0 -> null;
+                    case -1 -> TurnOutcome.NOT_FOUND;
+                    case -2 -> TurnOutcome.REPLAY;
+                    case -3 -> TurnOutcome.ANSWER_ID_TAKEN;
+                    case -4 -> TurnOutcome.PARENT_NOT_IN_SESSION;
+                    case -5 -> TurnOutcome.PARENT_NOT_LEAF;
+                    default -> throw new SQLException("begin_turn: unknown part " + rs.getInt(1));
+                };
+                if (refused != null) {
+                    return new TurnBegun(refused, null, null, List.of());
+                }
+                Message inserted = MessageRows.read(rs, 2);
+                String titleBefore = rs.getString(2 + MessageRows.COUNT);
                 List<Message> context = new ArrayList<>();
                 while (rs.next()) {
-                    Message row = MessageRows.read(rs, 2);
-                    if (rs.getInt(1) == 0) {
-                        inserted = row;
-                    } else {
-                        context.add(row);
-                    }
-                }
-                if (inserted == null) {
-                    throw new SQLException("the insert returned no row");
+                    context.add(MessageRows.read(rs, 2));
                 }
                 appended.increment();
-                return new InsertedWithContext(inserted, context);
+                return new TurnBegun(TurnOutcome.STORED, inserted, titleBefore, context);
             }
         }
     }
@@ -215,7 +240,11 @@ public class MessageStore {
         uuid(ps, 15, m.answerId());
         ps.setString(16, m.finishReason());
         ps.setObject(17, Db.timestamp(now));
-        return 18;
+        uuid(ps, 18, m.versionOf());
+        ps.setInt(19, m.version());
+        ps.setInt(20, m.version()); // the newest version: as many versions as its number
+        uuid(ps, 21, m.parentId());
+        return 22;
     }
 
     /** A UUID parameter that may be null (typed, so PostgreSQL need not guess). */
