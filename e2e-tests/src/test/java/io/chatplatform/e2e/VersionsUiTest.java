@@ -206,23 +206,6 @@ class VersionsUiTest {
     }
 
     private static void signIn() throws Exception {
-        driver.get(LocalStack.baseUrl() + "/");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-view")));
-        int mailsBefore = LocalStack.loginMails().size();
-        driver.findElement(By.id("email")).sendKeys(EMAIL);
-        driver.findElement(By.cssSelector("#email-form button[type=submit]")).click();
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("code-form")));
-        String link = null;
-        for (int i = 0; i < 60 && link == null; i++) {
-            List<String[]> mails = LocalStack.loginMails();
-            if (mails.size() > mailsBefore && mails.get(mails.size() - 1)[0] != null) {
-                link = mails.get(mails.size() - 1)[0];
-            } else {
-                Thread.sleep(250); // polling the stack's log for the mail, not synchronising the page
-            }
-        }
-        assertTrue(link != null, "a sign-in link was mailed");
-        driver.get(link);
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), EMAIL));
+        Browser.signIn(driver, wait, EMAIL);
     }
 }
