@@ -31,14 +31,14 @@ ONLY=${ONLY:-startup,history,fanout,ttft}
 STARTUP_RUNS=${STARTUP_RUNS:-5}
 STARTUP_LOAD_WAIT=${STARTUP_LOAD_WAIT:-60}
 # (a) starts the services with the production JVM flags (infra/local/run.sh, the images, infra/k8s)
-STARTUP_JAVA_OPTS=${STARTUP_JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError}
+STARTUP_JAVA_OPTS=${STARTUP_JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError}
 TTFT_LEVELS=${TTFT_LEVELS:-1:200,20:200,100:400}
 TTFT_REPS=${TTFT_REPS:-3}
 TTFT_WARMUP=${TTFT_WARMUP:-400}
 export LOAD_MAX=${LOAD_MAX:-0.5}
 LOAD_WAIT_S=${LOAD_WAIT_S:-120}
 # (c) and (d) run the services with the production flags (BENCHMARKS.md rule 8), after a warm-up
-STACK_JAVA_OPTS=${STACK_JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError}
+STACK_JAVA_OPTS=${STACK_JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError}
 HISTORY_N=${HISTORY_N:-1000}
 HISTORY_ROUNDS=${HISTORY_ROUNDS:-3}
 HISTORY_WARMUP=${HISTORY_WARMUP:-1500}

@@ -38,7 +38,7 @@ LOAD_WAIT_S = float(E('LOAD_WAIT_S', '300'))
 RELAYS = E('RELAYS', 'relay-service node').split()
 # The production JVM settings: infra/k8s/base/relay-service.yaml, Dockerfile.jvm and infra/local/run.sh all use
 # these (a fixed heap, so the figure does not depend on the machine's RAM); keep them in step.
-RELAY_JAVA_OPTS = E('RELAY_JAVA_OPTS', '-XX:+UseSerialGC -Xms256m -Xmx256m -Xmn48m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError')
+RELAY_JAVA_OPTS = E('RELAY_JAVA_OPTS', '-XX:+UseSerialGC -Xms256m -Xmx256m -Xmn24m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError')
 REDIS_HOST = E('REDIS_HOST', '127.0.0.1')
 REDIS_PORT = int(E('REDIS_PORT', '6379'))
 RELAY_PORT = int(E('FANOUT_RELAY_PORT', '28097'))
@@ -50,6 +50,10 @@ JAVA = os.path.join(E('JAVA_HOME'), 'bin', 'java') if E('JAVA_HOME') else 'java'
 CLK = os.sysconf('SC_CLK_TCK')
 # the packaged relay-service to measure (another build's quarkus-app directory compares two versions)
 RELAY_APP = E('RELAY_APP', os.path.join(ROOT, 'relay-service', 'target', 'quarkus-app'))
+# a before/after pair in one run: RELAYS="relay-before relay-service node" with an earlier build's quarkus-app
+# directory (and its JVM flags when they changed); it alternates with the other two like any relay
+RELAY_BEFORE_APP = E('RELAY_BEFORE_APP', RELAY_APP)
+RELAY_BEFORE_JAVA_OPTS = E('RELAY_BEFORE_JAVA_OPTS', RELAY_JAVA_OPTS)
 
 
 def log(msg):
@@ -123,8 +127,8 @@ def start_relay(name, sessions_port, logf):
         p = subprocess.Popen(['node', os.path.join(ROOT, 'bench', 'relay-baseline', 'relay.js')], env=env,
                              stdout=logf, stderr=subprocess.STDOUT)
         return p, NODE_PORT
-    app = RELAY_APP
-    opts = RELAY_JAVA_OPTS.split()
+    app = RELAY_BEFORE_APP if name == 'relay-before' else RELAY_APP
+    opts = (RELAY_BEFORE_JAVA_OPTS if name == 'relay-before' else RELAY_JAVA_OPTS).split()
     if os.path.exists(os.path.join(app, 'app.aot')):
         opts.append('-XX:AOTCache=app.aot')  # as the image does when the build made one
     pub = os.path.join(ROOT, 'relay-service', 'src', 'test', 'resources', 'test-publicKey.pem')
@@ -263,16 +267,17 @@ def main():
     subprocess.run([javac, '-d', CLASSES, os.path.join(HERE, 'LoadGen.java'), os.path.join(HERE, 'Publisher.java'),
                     os.path.join(HERE, 'FakeSessions.java')],
                    check=True)
-    if 'relay-service' in RELAYS and not os.path.exists(
-            os.path.join(RELAY_APP, 'quarkus-run.jar')):
-        sys.exit('package relay-service first (mvn -B -ntp -pl relay-service -am package -DskipTests)')
+    for name, app in (('relay-service', RELAY_APP), ('relay-before', RELAY_BEFORE_APP)):
+        if name in RELAYS and not os.path.exists(os.path.join(app, 'quarkus-run.jar')):
+            sys.exit(f'no quarkus-run.jar in {app} for {name} (mvn -B -ntp -pl relay-service -am package -DskipTests)')
     if E('APPEND', '0') != '1' and os.path.exists(RESULT_FILE):
         os.remove(RESULT_FILE)
     with open(os.path.join(WORK, 'settings.json'), 'w') as f:
         json.dump(dict(RUNS=RUNS, CLIENTS=CLIENTS, WARMUP_S=WARMUP_S, PHASE_S=PHASE_S, SHARED_RATE=SHARED_RATE,
                        STEP_RATES=STEP_RATES, OVERLOAD_CLIENTS=OVERLOAD_CLIENTS, OVERLOAD_RATE=OVERLOAD_RATE,
                        OVERLOAD_S=OVERLOAD_S, DRAIN_S=DRAIN_S, P99_BOUND_MS=P99_BOUND_MS, LOAD_MAX=LOAD_MAX,
-                       LOAD_WAIT_S=LOAD_WAIT_S, RELAY_JAVA_OPTS=RELAY_JAVA_OPTS), f)
+                       LOAD_WAIT_S=LOAD_WAIT_S, RELAY_JAVA_OPTS=RELAY_JAVA_OPTS,
+                       RELAY_BEFORE_JAVA_OPTS=RELAY_BEFORE_JAVA_OPTS if 'relay-before' in RELAYS else None), f)
     sessions, sessions_port = fake_session_service()
     try:
         for run in range(1, RUNS + 1):

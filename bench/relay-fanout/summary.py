@@ -110,16 +110,19 @@ def markdown(path, settings_path):
                          + (f' ({bad} invalid)' if bad else ''))
         caps[relay] = [capacity(rows, relay, run, bound) for run in runs if any(r['relay'] == relay and r['run'] == run for r in rows)]
         w(f'| {relay} | ' + ' | '.join(cells) + f' | {", ".join(f"{c:,.0f}" for c in caps[relay])} |')
-    if len(relays) == 2:
-        a, b = relays
+    if len(relays) >= 2:  # each relay against the last one, the baseline (node)
+        b = relays[-1]
         def m(kind, key, who):
             return med([f(r, key) for r in rows if r['relay'] == who and r['row'] == kind])
-        w(f'\n**Ratios {a} / {b}** (medians; CPU and memory: below 1 = {a} cheaper; capacity: above 1 = {a} carries more):\n')
-        w('| CPU per 10k frames, shared | p99, shared | RssAnon, shared | capacity | CPU per 10k, overload | p99, overload |')
-        w('| --- | --- | --- | --- | --- | --- |')
-        w(f'| {ratio(m("shared", "cpu_per_10k", a), m("shared", "cpu_per_10k", b))} | {ratio(m("shared", "p99", a), m("shared", "p99", b))} '
-          f'| {ratio(m("shared", "rss_anon_mib", a), m("shared", "rss_anon_mib", b))} | {ratio(med(caps[a]), med(caps[b]))} '
-          f'| {ratio(m("overload", "cpu_per_10k", a), m("overload", "cpu_per_10k", b))} | {ratio(m("overload", "p99", a), m("overload", "p99", b))} |')
+        w(f'\n**Ratios to {b}** (medians; CPU and memory: below 1 = cheaper than {b}; capacity: above 1 = carries more):\n')
+        w('| relay | CPU per 10k frames, shared | p99, shared | RssAnon, shared | capacity | CPU per 10k, overload | p99, overload |')
+        w('| --- | --- | --- | --- | --- | --- | --- |')
+        for a in relays[:-1]:
+            w(f'| {a} | {ratio(m("shared", "cpu_per_10k", a), m("shared", "cpu_per_10k", b))} '
+              f'| {ratio(m("shared", "p99", a), m("shared", "p99", b))} '
+              f'| {ratio(m("shared", "rss_anon_mib", a), m("shared", "rss_anon_mib", b))} | {ratio(med(caps[a]), med(caps[b]))} '
+              f'| {ratio(m("overload", "cpu_per_10k", a), m("overload", "cpu_per_10k", b))} '
+              f'| {ratio(m("overload", "p99", a), m("overload", "p99", b))} |')
     loads = []
     for run in runs:
         for relay in relays:
@@ -130,5 +133,7 @@ def markdown(path, settings_path):
       f'below {s.get("LOAD_MAX", 0.5)}): ' + '; '.join(loads) + '.')
     if failures(rows):
         w('\nFailed runs (no figures; see the logs): ' + ', '.join(failures(rows)) + '.')
-    w(f'\nrelay-service JVM: `{s.get("RELAY_JAVA_OPTS", "")}`. A run is invalid when the load generator used 0.9 of a core or more.')
+    w(f'\nrelay-service JVM: `{s.get("RELAY_JAVA_OPTS", "")}`.'
+      + (f' relay-before (an earlier build) JVM: `{s["RELAY_BEFORE_JAVA_OPTS"]}`.' if s.get('RELAY_BEFORE_JAVA_OPTS') else '')
+      + ' A run is invalid when the load generator used 0.9 of a core or more.')
     return '\n'.join(out)

@@ -32,9 +32,9 @@ RUNS = int(os.environ.get('RUNS', '5'))
 LOAD_WAIT = float(os.environ.get('LOAD_WAIT', '60'))
 JAVA = os.path.join(os.environ['JAVA_HOME'], 'bin', 'java')
 # the production flags (infra/local/run.sh, the images, infra/k8s): the AOT cache was recorded with this GC
-JAVA_OPTS = os.environ.get('JAVA_OPTS', '-XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError').split()
+JAVA_OPTS = os.environ.get('JAVA_OPTS', '-XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError').split()
 # per service, after JAVA_OPTS so it wins: the relay's heap (infra/k8s/README.md "JVM flags", as infra/local/run.sh)
-SERVICE_HEAP = {'relay-service': os.environ.get('RELAY_JAVA_HEAP', '-Xms256m -Xmx256m -Xmn48m').split()}
+SERVICE_HEAP = {'relay-service': os.environ.get('RELAY_JAVA_HEAP', '-Xms256m -Xmx256m -Xmn24m').split()}
 LOGS = os.environ.get('LOGS', '/tmp')
 # Trials beside the standard variants, e.g. EXTRA_VARIANTS='aot-c1=-XX:AOTCache=app.aot -XX:TieredStopAtLevel=1;...':
 # name=JVM options added to JAVA_OPTS, alternated with the others, so a flag is judged in the same run as jvm and aot.

@@ -95,9 +95,9 @@ export LOG_JSON=${LOG_JSON:-false}
 
 # The JVM flags of the images and the Kubernetes manifests (infra/k8s/README.md "JVM flags"); the AOT cache was
 # recorded with the same GC, which it needs to load.
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError}
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError}
 # the relay's heap, after JAVA_OPTS so it wins: its live set grows with open sockets (infra/k8s/README.md)
-RELAY_JAVA_HEAP=${RELAY_JAVA_HEAP:--Xms256m -Xmx256m -Xmn48m}
+RELAY_JAVA_HEAP=${RELAY_JAVA_HEAP:--Xms256m -Xmx256m -Xmn24m}
 AOT=$USE_AOT_CACHE
 
 start_java() { # start_java <name> <module dir> <port> [VAR=value...]: extra variables for this process only
