@@ -166,7 +166,10 @@ if rows('fanout.tsv'):
     w('The baseline (`bench/relay-baseline/relay.js`, **a benchmark baseline, not part of the platform**) subscribes to')
     w('the same channel and serves the same frames but does **no real authentication** (a JWT-shaped bearer subprotocol')
     w('must be present; it is not verified, no session-service ownership call), no resume from the stream, no metrics;')
-    w('relay-service verifies the RS256 token and asks a fake session-service for ownership.\n')
+    w('relay-service verifies the RS256 token and asks a fake session-service for ownership.'
+      + (' `relay-before` is an earlier build of relay-service alternated with the current one in the same run (what it'
+         ' is and its JVM flags: below the tables).' if any(r[1] == 'relay-before' for r in rows('fanout.tsv')) else '')
+      + '\n')
     w(fanout_summary.markdown(os.path.join(WORK, 'fanout.tsv'), os.path.join(WORK, 'fanout-settings.json')))
 else:
     w('Not run in this report.')
@@ -236,7 +239,7 @@ if runs_c:
         w('the event: this machine\'s, in whole milliseconds, so each part is within 1 ms of the truth): the medians of each')
         w('run\'s per-turn medians (min-max), means after them. The parts add up to the TTFT; the model call includes the')
         w('stand-in\'s 200 ms to its first token (compare the direct p50).\n')
-        w('| concurrency | turns | POST -> 202 (ms) | POST -> the turn's `message.created` built: admission, begin-turn, launch | -> its first `message.delta` built: the model call (direct p50) | -> that frame on the socket: publish through Redis, relay, ingress | means of the three |')
+        w('| concurrency | turns | POST -> 202 (ms) | POST -> the turn\'s `message.created` built: admission, begin-turn, launch | -> its first `message.delta` built: the model call (direct p50) | -> that frame on the socket: publish through Redis, relay, ingress | means of the three |')
         w('| --- | --- | --- | --- | --- | --- | --- |')
         for c in levels:
             sp = [r for r in splits if int(r[2]) == c]

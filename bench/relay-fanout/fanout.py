@@ -56,6 +56,7 @@ RELAY_BEFORE_APP = E('RELAY_BEFORE_APP', RELAY_APP)
 RELAY_BEFORE_JAVA_OPTS = E('RELAY_BEFORE_JAVA_OPTS', RELAY_JAVA_OPTS)
 # settings the earlier build predates (its config mapping refuses unknown relay.* keys), e.g. the socket caps
 RELAY_BEFORE_DROP = E('RELAY_BEFORE_DROP', '').split()
+# what the earlier build is (e.g. its commit), printed with the tables: RELAY_BEFORE_NOTE
 
 
 def log(msg):
@@ -284,7 +285,8 @@ def main():
                        STEP_RATES=STEP_RATES, OVERLOAD_CLIENTS=OVERLOAD_CLIENTS, OVERLOAD_RATE=OVERLOAD_RATE,
                        OVERLOAD_S=OVERLOAD_S, DRAIN_S=DRAIN_S, P99_BOUND_MS=P99_BOUND_MS, LOAD_MAX=LOAD_MAX,
                        LOAD_WAIT_S=LOAD_WAIT_S, RELAY_JAVA_OPTS=RELAY_JAVA_OPTS,
-                       RELAY_BEFORE_JAVA_OPTS=RELAY_BEFORE_JAVA_OPTS if 'relay-before' in RELAYS else None), f)
+                       RELAY_BEFORE_JAVA_OPTS=RELAY_BEFORE_JAVA_OPTS if 'relay-before' in RELAYS else None,
+                       RELAY_BEFORE_NOTE=E('RELAY_BEFORE_NOTE') if 'relay-before' in RELAYS else None), f)
     sessions, sessions_port = fake_session_service()
     try:
         for run in range(1, RUNS + 1):

@@ -134,6 +134,7 @@ def markdown(path, settings_path):
     if failures(rows):
         w('\nFailed runs (no figures; see the logs): ' + ', '.join(failures(rows)) + '.')
     w(f'\nrelay-service JVM: `{s.get("RELAY_JAVA_OPTS", "")}`.'
-      + (f' relay-before (an earlier build) JVM: `{s["RELAY_BEFORE_JAVA_OPTS"]}`.' if s.get('RELAY_BEFORE_JAVA_OPTS') else '')
+      + (f' relay-before (an earlier build{": " + s["RELAY_BEFORE_NOTE"] if s.get("RELAY_BEFORE_NOTE") else ""}) JVM: '
+         f'`{s["RELAY_BEFORE_JAVA_OPTS"]}`.' if s.get('RELAY_BEFORE_JAVA_OPTS') else '')
       + ' A run is invalid when the load generator used 0.9 of a core or more.')
     return '\n'.join(out)
