@@ -133,8 +133,9 @@ def start_relay(name, sessions_port, logf):
         p = subprocess.Popen(['node', os.path.join(ROOT, 'bench', 'relay-baseline', 'relay.js')], env=env,
                              stdout=logf, stderr=subprocess.STDOUT)
         return p, NODE_PORT
-    app = RELAY_BEFORE_APP if name == 'relay-before' else RELAY_APP
-    opts = (RELAY_BEFORE_JAVA_OPTS if name == 'relay-before' else RELAY_JAVA_OPTS).split()
+    before = name == 'relay-before'
+    app = RELAY_BEFORE_APP if before else RELAY_APP
+    opts = (RELAY_BEFORE_JAVA_OPTS if before else RELAY_JAVA_OPTS).split()
     if os.path.exists(os.path.join(app, 'app.aot')):
         opts.append('-XX:AOTCache=app.aot')  # as the image does when the build made one
     pub = os.path.join(ROOT, 'relay-service', 'src', 'test', 'resources', 'test-publicKey.pem')
@@ -151,7 +152,7 @@ def start_relay(name, sessions_port, logf):
                            f'-Dquarkus.redis.hosts=redis://{REDIS_HOST}:{REDIS_PORT}',
                            '-Dquarkus.log.console.json.enabled=false', '-Dquarkus.log.level=WARN',
                            '-jar', 'quarkus-run.jar']
-    if name == 'relay-before':
+    if before:
         cmd = [c for c in cmd if not any(c.startswith(f'-D{k}=') for k in RELAY_BEFORE_DROP)]
     return subprocess.Popen(cmd, cwd=app, stdout=logf, stderr=subprocess.STDOUT), RELAY_PORT
 

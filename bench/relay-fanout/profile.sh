@@ -36,10 +36,14 @@ if [ "$event" = cpu ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -gt 1 ]
 fi
 attach() { "$JAVA_HOME/bin/java" -cp "$out" Attach "$1" "$lib" "$2"; }
 
+rm -f "$out/fanout.done"
 opts=$(python3 -c "import sys; sys.path.insert(0, '$here'); import fanout; print(fanout.RELAY_JAVA_OPTS)")
 (
   # the measured phase is the publisher's phase number 1
-  until pgrep -f 'Publisher .* 1$' >/dev/null; do sleep 1; done
+  until pgrep -f 'Publisher .* 1$' >/dev/null; do
+    [ -e "$out/fanout.done" ] && exit 1 # the run ended (or failed) before its measured phase
+    sleep 1
+  done
   sleep 5
   pid=$(pgrep -f -- "-Dquarkus.http.port=.*quarkus-run.jar" | head -1)
   "$JAVA_HOME/bin/jstat" -gc "$pid" >"$out/jstat-before.txt"
@@ -56,9 +60,9 @@ opts=$(python3 -c "import sys; sys.path.insert(0, '$here'); import fanout; print
   "$JAVA_HOME/bin/jcmd" "$pid" GC.class_histogram >"$out/histogram.txt"
 ) &
 watcher=$!
-ulimit -n "$(ulimit -Hn)" || true
 RELAYS=relay-service RUNS=1 STEP_RATES= OVERLOAD_CLIENTS=0 LOAD_WAIT_S=${LOAD_WAIT_S:-60} PHASE_S=$((seconds + 10)) \
   FANOUT_WORK="$out" RESULT_FILE="$out/fanout.tsv" RELAY_JAVA_OPTS="$opts -XX:NativeMemoryTracking=summary" \
-  python3 "$here/fanout.py" >"$out/fanout.out" 2>"$out/fanout.log"
-wait "$watcher"
+  "$here/run.sh" >"$out/fanout.out" 2>"$out/fanout.log" || true
+touch "$out/fanout.done"
+wait "$watcher" || { echo "no profile: the run ended before its measured phase or a capture failed (see $out/fanout.log)" >&2; exit 1; }
 python3 "$here/profile_summary.py" "$out" "$event"
