@@ -36,7 +36,7 @@ public class MessageReads {
             ORDER BY m.seq
             """.formatted(MessageRows.COLUMNS);
 
-    /* The longest tail of the branch shown before a seq within a token budget (V5__message_branches.sql). */
+    /* The longest tail of the branch shown before a seq within a token budget (V6__answer_write_and_context_scan.sql). */
     private static final String CONTEXT = "SELECT " + MessageRows.COLUMNS + " FROM context_tail(?, ?, ?) m";
 
     private static final String BY_ID = "SELECT " + MessageRows.COLUMNS

@@ -172,6 +172,11 @@ public class MessageStore {
     public record TurnBegun(TurnOutcome outcome, Message message, String titleBefore, List<Message> context) {
     }
 
+    /** Counts a message a database function inserted (the answer's first write). */
+    public void counted() {
+        appended.increment();
+    }
+
     /**
      * A turn's begin in one statement (the database function {@code begin_turn}): the caller's session locked, the
      * checks, {@code m} stored as its next user message and the longest tail before it whose estimated tokens fit

@@ -72,7 +72,7 @@ public class TurnService {
                 // the session title after this message, so chat-service can announce a first title (session.updated)
                 Message stored = begun.message().withSessionTitle(begun.titleBefore() != null ? begun.titleBefore() : title);
                 yield new Begun(new TurnStarted(stored, body.answerId(), grant(sessionId, body.answerId(), userId, stored),
-                        begun.context(), null), true);
+                        ContextMessage.of(begun.context()), null), true);
             }
             case REPLAY -> db.inTransaction(c -> replay(c, userId, sessionId, body));
             // a replay takes the lock again: rare, and the first call's rows are all committed by now
@@ -115,13 +115,13 @@ public class TurnService {
                 if (body.regenerateOf() != null) {
                     VersionTurns.Versioned v = versions.regenerate(c, sessionId, locked, body);
                     return new Begun(new TurnStarted(v.user(), body.answerId(),
-                            grant(sessionId, body.answerId(), userId, v.answer()), v.context(), null), true);
+                            grant(sessionId, body.answerId(), userId, v.answer()), ContextMessage.of(v.context()), null), true);
                 }
                 String title = SessionService.titleFrom(body.content());
                 VersionTurns.Versioned v = versions.edit(c, sessionId, locked, body, title);
                 Message user = v.user().withSessionTitle(locked.title() != null ? locked.title() : title);
                 return new Begun(new TurnStarted(user, body.answerId(), grant(sessionId, body.answerId(), userId, user),
-                        v.context(), null), true);
+                        ContextMessage.of(v.context()), null), true);
             });
         } catch (Db.DbException e) {
             if (Db.isUniqueViolation(e)) {
@@ -167,7 +167,8 @@ public class TurnService {
         }
         Message answer = MessageReads.byId(c, sessionId, answerId).orElse(null);
         List<Message> context = MessageReads.context(c, sessionId, user.seq(), body.contextBudgetTokens());
-        return new Begun(new TurnStarted(user, answerId, grant(sessionId, answerId, userId, user), context, answer),
+        return new Begun(new TurnStarted(user, answerId, grant(sessionId, answerId, userId, user), ContextMessage.of(context),
+                answer),
                 false);
     }
 
@@ -176,8 +177,8 @@ public class TurnService {
             throws SQLException {
         Message user = MessageReads.byId(c, sessionId, answer.parentId()).orElseThrow();
         List<Message> context = MessageReads.context(c, sessionId, user.seq(), body.contextBudgetTokens());
-        return new Begun(new TurnStarted(user, answer.id(), grant(sessionId, answer.id(), userId, answer), context,
-                answer), false);
+        return new Begun(new TurnStarted(user, answer.id(), grant(sessionId, answer.id(), userId, answer),
+                ContextMessage.of(context), answer), false);
     }
 
     private static void reserveAnswer(Connection c, UUID userMessageId, UUID answerId) throws SQLException {
