@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +47,16 @@ public class EventPublisher {
     record Event(String type, String json) {
     }
 
-    private final RedisDataSource redis;
+    private final ReactiveRedisDataSource redis;
     private final ObjectMapper mapper;
+    private final Duration timeout;
     private final Counter dropped;
 
-    public EventPublisher(RedisDataSource redis, ObjectMapper mapper, MeterRegistry registry) {
+    public EventPublisher(ReactiveRedisDataSource redis, ObjectMapper mapper, MeterRegistry registry,
+                          @ConfigProperty(name = "quarkus.redis.timeout", defaultValue = "10s") Duration timeout) {
         this.redis = redis;
         this.mapper = mapper;
+        this.timeout = timeout;
         this.dropped = Counter.builder("chat_events_dropped_total")
                 .description("events not published (Redis unavailable); clients reload from history").register(registry);
     }
@@ -82,8 +88,12 @@ public class EventPublisher {
         }
     }
 
-    /** Publishes the events in order in one round trip. */
-    void publish(String sessionId, List<Event> events) {
+    /**
+     * Publishes the events in order in one round trip, without a thread waiting for it (the reply completes the
+     * Uni on the Redis client's event loop); a Redis that does not answer within {@code quarkus.redis.timeout}
+     * fails it, as a blocking call would.
+     */
+    Uni<Void> publish(String sessionId, List<Event> events) {
         List<String> args = new ArrayList<>(5 + 2 * events.size());
         args.add(SCRIPT);
         args.add("2");
@@ -95,7 +105,7 @@ public class EventPublisher {
             args.add(e.type());
             args.add(e.json());
         }
-        redis.execute("EVAL", args.toArray(String[]::new));
+        return redis.execute("EVAL", args.toArray(String[]::new)).ifNoItem().after(timeout).fail().replaceWithVoid();
     }
 
     void dropped(int n) {
