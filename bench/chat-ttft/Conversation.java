@@ -17,6 +17,8 @@ import java.util.function.ToDoubleFunction;
 final class Conversation implements WebSocket.Listener {
     final String sid;
     WebSocket ws;
+    String openedWith;
+    volatile WebSocket stale;
     volatile CompletableFuture<Void> ready = new CompletableFuture<>();
     volatile CompletableFuture<Long> firstDelta = new CompletableFuture<>();
     volatile CompletableFuture<String> done = new CompletableFuture<>();
@@ -45,13 +47,25 @@ final class Conversation implements WebSocket.Listener {
         this.sid = sid;
     }
 
-    /** Opens the socket when it is not (first use, or the relay closed it, e.g. 4001 at token expiry). */
+    /**
+     * Opens the socket when it is not (first use, or the relay closed it), and again, between turns, once the access
+     * token it was opened with has been refreshed, as the web UI does: the relay closes a socket with 4001 when its
+     * token expires, and a turn in flight on it would lose its frames.
+     */
     void open() throws Exception {
+        String token = Api.token();
         if (ws != null && !ws.isInputClosed() && !ws.isOutputClosed()) {
-            return;
+            if (token.equals(openedWith)) {
+                return;
+            }
+            stale = ws; // its late callbacks are ignored: this listener serves the new socket
+            ws.abort();
+            ws = null;
         }
+        openedWith = token;
+        partial.setLength(0);
         ready = new CompletableFuture<>();
-        String proto = URLEncoder.encode("quarkus-http-upgrade#Authorization#Bearer " + Api.token(), StandardCharsets.UTF_8)
+        String proto = URLEncoder.encode("quarkus-http-upgrade#Authorization#Bearer " + token, StandardCharsets.UTF_8)
                 .replace("+", "%20");
         ws = Api.HTTP.newWebSocketBuilder().header("Origin", Api.ORIGIN).subprotocols("quarkus", proto)
                 .connectTimeout(Duration.ofSeconds(20))
@@ -82,6 +96,9 @@ final class Conversation implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+        if (ws == stale) {
+            return null;
+        }
         long now = System.nanoTime();
         partial.append(data);
         if (last) {
@@ -115,12 +132,18 @@ final class Conversation implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+        if (ws == stale) {
+            return null;
+        }
         fail(new IllegalStateException("closed " + code));
         return null;
     }
 
     @Override
     public void onError(WebSocket ws, Throwable error) {
+        if (ws == stale) {
+            return;
+        }
         fail(error);
     }
 

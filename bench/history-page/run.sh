@@ -24,7 +24,7 @@ N=${N:-1000}
 ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-1500}          # requests per warm-up round
 WARMUP_ROUNDS=${WARMUP_ROUNDS:-30}
-WARMUP_MIN_ROUNDS=${WARMUP_MIN_ROUNDS:-3}
+WARMUP_MIN_ROUNDS=${WARMUP_MIN_ROUNDS:-16}
 WARMUP_TOLERANCE=${WARMUP_TOLERANCE:-0.05}
 LOAD_MAX=${LOAD_MAX:-0.5}
 LOAD_WAIT_S=${LOAD_WAIT_S:-120}
@@ -170,7 +170,10 @@ wait_quiet() { # bounded wait for a quiet machine; prints the 1-minute load it s
 
 # Warm-up in rounds of WARMUP requests until the service's CPU per request settles (within WARMUP_TOLERANCE of the
 # round before twice in a row, after at least WARMUP_MIN_ROUNDS rounds, at most WARMUP_ROUNDS): the JIT compiles for minutes, and a round measured
-# before it is done counts the compiler as the request's cost (1,500 requests: 1.9 ms per request, 8,000: 0.85)
+# before it is done counts the compiler as the request's cost (1,500 requests: 1.9 ms per request, 8,000: 0.85).
+# At least 16 rounds (24,000 requests): on 2026-12-03 the CPU per request sat at about 0.6-0.7 ms for a few rounds
+# and fell to about 0.4 ms only after 16 (C2 compiles a per-request method after 5,000-15,000 calls, and again
+# after a deoptimisation); a run whose warm-up stopped on such a plateau at round 9 measured 0.43-0.90 ms.
 warm_rounds=0; warm_prev=; warm_list=; warm_steady=0
 while [ "$warm_rounds" -lt "$WARMUP_ROUNDS" ]; do
   warm_rounds=$((warm_rounds + 1))
