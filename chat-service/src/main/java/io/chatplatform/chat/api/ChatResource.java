@@ -6,7 +6,7 @@ import io.chatplatform.chat.turn.TurnService;
 import io.chatplatform.common.problem.ProblemException;
 import io.chatplatform.common.ratelimit.RateLimiter;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -20,16 +20,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * Chat routes of DESIGN.md. Thin: identity from the JWT, the turn itself in {@link TurnService}. The checks and
- * stores before the model call block briefly on a worker thread ({@code @Blocking}); the synchronous answer is a
- * {@link CompletionStage}, so no thread is held while the model streams.
+ * Chat routes of DESIGN.md. Thin: identity from the JWT, the turn itself in {@link TurnService}. A turn's checks and
+ * stores before the model call run on the request's event loop without blocking it (no worker thread to hand over
+ * to and back: at one turn at a time each hand-over is a thread wake-up on the path to the first token); the
+ * synchronous answer is a {@link Uni} too, so no thread is held while the model streams.
  */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
@@ -48,16 +45,14 @@ public class ChatResource {
 
     @POST
     @Path("/chat")
-    @Blocking
-    public CompletionStage<Response> chat(@Valid @NotNull(message = "body is required") ChatRequest body,
+    public Uni<Response> chat(@Valid @NotNull(message = "body is required") ChatRequest body,
                                           @HeaderParam("Prefer") String prefer) {
         return run(body, prefer);
     }
 
     @POST
     @Path("/{user_id}/chat")
-    @Blocking
-    public CompletionStage<Response> chatAs(@PathParam("user_id") String userId,
+    public Uni<Response> chatAs(@PathParam("user_id") String userId,
                                             @Valid @NotNull(message = "body is required") ChatRequest body,
                                             @HeaderParam("Prefer") String prefer) {
         if (!userId.equalsIgnoreCase(user.id())) {
@@ -78,38 +73,31 @@ public class ChatResource {
     public record CancelAccepted(String messageId, String status) {
     }
 
-    private CompletionStage<Response> run(ChatRequest body, String prefer) {
-        TurnService.Started s = turns.start(user.id(), user.authorization(), new TurnRequest(text(body.sessionId()),
-                body.message(), body.clientMessageId(), text(body.editOf()), text(body.regenerateOf())));
+    private Uni<Response> run(ChatRequest body, String prefer) {
         boolean async = prefer != null && prefer.toLowerCase().contains("respond-async");
+        return turns.start(user.id(), user.authorization(), new TurnRequest(text(body.sessionId()), body.message(),
+                body.clientMessageId(), text(body.editOf()), text(body.regenerateOf()))).flatMap(s -> answer(s, async));
+    }
+
+    private Uni<Response> answer(TurnService.Started s, boolean async) {
         if (s.replay() != null) {
-            return CompletableFuture.completedFuture(async ? Response.accepted(new Accepted(s.sessionId(), s.messageId())).build()
+            return Uni.createFrom().item(async ? Response.accepted(new Accepted(s.sessionId(), s.messageId())).build()
                     : Response.ok(s.replay()).build());
         }
         if (async) {
-            return CompletableFuture.completedFuture(rate(Response.accepted(new Accepted(s.sessionId(), s.messageId())), s.rate())
+            return Uni.createFrom().item(rate(Response.accepted(new Accepted(s.sessionId(), s.messageId())), s.rate())
                     .header("Preference-Applied", "respond-async").build());
         }
-        CompletableFuture<Response> answer = new CompletableFuture<>();
-        // a copy: the timeout ends this wait, not the turn
-        s.result().copy().orTimeout(config.syncTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
-            if (e == null) {
-                answer.complete(rate(Response.ok(r), s.rate()).build());
-                return;
-            }
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof ProblemException p) {
-                answer.completeExceptionally(p);
-            } else if (cause instanceof TimeoutException) {
-                // the turn continues and its outcome arrives as events
-                answer.completeExceptionally(new ProblemException(504, "Gateway Timeout",
+        // a copy: the timeout ends this wait, not the turn, which continues and ends as events
+        return Uni.createFrom().completionStage(s.result().copy())
+                .ifNoItem().after(config.syncTimeout()).failWith(() -> new ProblemException(504, "Gateway Timeout",
                         "The answer takes longer than expected; it arrives as events.")
-                        .extension("session_id", s.sessionId()).extension("message_id", s.messageId()));
-            } else {
-                answer.completeExceptionally(new IllegalStateException("turn failed", cause));
-            }
-        });
-        return answer;
+                        .extension("session_id", s.sessionId()).extension("message_id", s.messageId()))
+                .map(r -> rate(Response.ok(r), s.rate()).build())
+                .onFailure(e -> !(e instanceof ProblemException)).transform(e -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    return cause instanceof ProblemException p ? p : new IllegalStateException("turn failed", cause);
+                });
     }
 
     private static String text(java.util.UUID id) {

@@ -6,11 +6,15 @@ import io.chatplatform.chat.events.EventPublisher;
 import io.chatplatform.common.problem.ProblemException;
 import io.chatplatform.common.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.vertx.mutiny.redis.client.Response;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.Retry;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.LocalDate;
@@ -32,6 +36,10 @@ import java.util.List;
  * two cannot share one tag (a user has many sessions, a quota spans them). The script declares every key, and the
  * lock is its last key and its last write, so a cluster mode splits it into a user script and a lock
  * {@code SET NX} (undoing the user part when the lock is taken).
+ * <p>
+ * Admission and a new session's lock are non-blocking (the request's event loop sends the script and goes on when
+ * it answers: no worker thread waits in front of the model call); a Redis that does not answer within
+ * {@code quarkus.redis.timeout}, or fails, refuses the turn with 503 and Retry-After.
  */
 @ApplicationScoped
 public class Admission {
@@ -87,14 +95,21 @@ public class Admission {
     public record Admitted(RateLimiter.Decision rate, long quotaLeft, List<String> facts, String replay) {
     }
 
+    private static final Logger LOG = Logger.getLogger(Admission.class);
+
     private final RedisDataSource redis;
+    private final ReactiveRedisDataSource reactive;
     private final ChatConfig config;
     private final MeterRegistry registry;
+    private final Duration timeout;
 
-    public Admission(RedisDataSource redis, ChatConfig config, MeterRegistry registry) {
+    public Admission(RedisDataSource redis, ReactiveRedisDataSource reactive, ChatConfig config, MeterRegistry registry,
+                     @ConfigProperty(name = "quarkus.redis.timeout", defaultValue = "10s") Duration timeout) {
         this.redis = redis;
+        this.reactive = reactive;
         this.config = config;
         this.registry = registry;
+        this.timeout = timeout;
     }
 
     public static String lockKey(String sid) {
@@ -119,9 +134,9 @@ public class Admission {
      * same client_message_id in flight).
      * {@code sessionId} is null for a new session (its lock is taken by {@link #lockNewSession}).
      */
-    public Admitted admit(String uid, String cmid, String mid, String sessionId) {
+    public Uni<Admitted> admit(String uid, String cmid, String mid, String sessionId) {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        List<String> args = new ArrayList<>(List.of("EVAL", ADMIT, sessionId == null ? "6" : "7",
+        List<String> args = new ArrayList<>(List.of(ADMIT, sessionId == null ? "6" : "7",
                 UserData.rateLimitKey(uid), quotaKey(uid, today), turnKey(uid, cmid), UserData.indexKey(uid),
                 UserData.factsKey(uid), refKey(uid, mid)));
         if (sessionId != null) {
@@ -131,7 +146,10 @@ public class Admission {
                 mid, sessionId == null ? "" : sessionId, Long.toString(config.lockTtl().toMillis()),
                 Long.toString(UserData.INDEX_TTL.toSeconds()), Long.toString(REF_TTL.toSeconds()),
                 sessionId == null ? "" : EventPublisher.streamKey(sessionId)));
-        Response r = redis.execute(args.get(0), args.subList(1, args.size()).toArray(String[]::new));
+        return eval(args).map(this::verdict);
+    }
+
+    private Admitted verdict(Response r) {
         String verdict = r.get(0).toString();
         if (verdict.equals("in_flight")) {
             throw ProblemException.conflict("A turn with this client_message_id is in progress.");
@@ -159,10 +177,10 @@ public class Admission {
     }
 
     /** Takes the lock of a session this turn just created (nobody else knows its id yet, so it is free). */
-    public void lockNewSession(String uid, String sid, String mid) {
-        redis.execute("EVAL", LOCK, "2", UserData.indexKey(uid), lockKey(sid), mid,
+    public Uni<Void> lockNewSession(String uid, String sid, String mid) {
+        return eval(List.of(LOCK, "2", UserData.indexKey(uid), lockKey(sid), mid,
                 Long.toString(config.lockTtl().toMillis()), EventPublisher.streamKey(sid),
-                Long.toString(UserData.INDEX_TTL.toSeconds()));
+                Long.toString(UserData.INDEX_TTL.toSeconds()))).replaceWithVoid();
     }
 
     /**
@@ -177,10 +195,31 @@ public class Admission {
 
     /** {@link #finish} without retries. */
     public void finishOnce(String uid, String cmid, String sessionId, String mid, long tokens, String resultJson) {
-        redis.execute("EVAL", FINISH, "3", quotaKey(uid, LocalDate.now(ZoneOffset.UTC)), turnKey(uid, cmid),
+        List<String> args = finishArgs(uid, cmid, sessionId, mid, tokens, resultJson);
+        redis.execute("EVAL", args.toArray(String[]::new));
+    }
+
+    /** {@link #finishOnce}, non-blocking: for a turn that ends before it reached its virtual thread. */
+    public Uni<Void> finishAsync(String uid, String cmid, String sessionId, String mid, long tokens, String resultJson) {
+        return eval(finishArgs(uid, cmid, sessionId, mid, tokens, resultJson)).replaceWithVoid();
+    }
+
+    private static List<String> finishArgs(String uid, String cmid, String sessionId, String mid, long tokens,
+                                           String resultJson) {
+        return List.of(FINISH, "3", quotaKey(uid, LocalDate.now(ZoneOffset.UTC)), turnKey(uid, cmid),
                 sessionId == null ? lockKey("none") : lockKey(sessionId),
                 Long.toString(Math.max(0, tokens)), resultJson == null ? "" : resultJson, mid,
                 Long.toString(RESULT_TTL.toSeconds()), Long.toString(QUOTA_TTL.toSeconds()));
+    }
+
+    /** One script, bounded by the client's timeout; an unanswered or failed call is the 503 of a storage outage. */
+    private Uni<Response> eval(List<String> scriptAndArgs) {
+        return reactive.execute("EVAL", scriptAndArgs.toArray(String[]::new))
+                .ifNoItem().after(timeout).fail()
+                .onFailure(e -> !(e instanceof ProblemException)).transform(e -> {
+                    LOG.warnf("redis unavailable: %s", e.getClass().getSimpleName());
+                    return ProblemException.unavailable(Duration.ofSeconds(5), "Storage is unavailable; try again shortly.");
+                });
     }
 
     static ProblemException headers(ProblemException p, RateLimiter.Decision d) {

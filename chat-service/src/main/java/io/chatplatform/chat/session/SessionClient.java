@@ -1,6 +1,7 @@
 package io.chatplatform.chat.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -15,7 +16,8 @@ import java.util.Map;
 /**
  * session-service routes of DESIGN.md. The caller's JWT is passed explicitly (turns run outside the HTTP request),
  * so session-service enforces ownership exactly as for the browser; the answer is written with the turn's
- * {@code write_grant} instead, which outlives the user's access token.
+ * {@code write_grant} instead, which outlives the user's access token. The two calls in front of the model call
+ * are non-blocking ({@link Uni}): they run on the request's event loop.
  */
 @RegisterRestClient(configKey = "session-service")
 @Path("/api")
@@ -23,7 +25,7 @@ public interface SessionClient {
 
     @POST
     @Path("/sessions")
-    JsonNode createSession(@HeaderParam("Authorization") String auth, Map<String, Object> body);
+    Uni<JsonNode> createSession(@HeaderParam("Authorization") String auth, Map<String, Object> body);
 
     @GET
     @Path("/sessions")
@@ -32,7 +34,7 @@ public interface SessionClient {
     /** Ownership check, the user message stored idempotently and the context tail, in one call. */
     @POST
     @Path("/sessions/{id}/turns")
-    JsonNode beginTurn(@HeaderParam("Authorization") String auth, @PathParam("id") String id, Map<String, Object> body);
+    Uni<JsonNode> beginTurn(@HeaderParam("Authorization") String auth, @PathParam("id") String id, Map<String, Object> body);
 
     /** {@code grant} is {@code "Grant <write_grant>"}. */
     @PUT

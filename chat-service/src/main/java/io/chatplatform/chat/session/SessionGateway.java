@@ -2,6 +2,7 @@ package io.chatplatform.chat.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chatplatform.common.problem.ProblemException;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -53,12 +54,12 @@ public class SessionGateway {
     SessionClient client;
 
     /** Creates an untitled session; session-service titles it from the first user message. */
-    public String createSession(String auth) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        return call(() -> client.createSession(auth, body)).path("id").asText();
+    public Uni<String> createSession(String auth) {
+        return client.createSession(auth, new LinkedHashMap<>()).onFailure().transform(SessionGateway::problem)
+                .map(n -> n.path("id").asText());
     }
 
-    public BegunTurn beginTurn(String auth, String sessionId, TurnBody turn) {
+    public Uni<BegunTurn> beginTurn(String auth, String sessionId, TurnBody turn) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("client_message_id", turn.clientMessageId());
         if (turn.content() != null) {
@@ -74,8 +75,11 @@ public class SessionGateway {
         if (turn.regenerateOf() != null) {
             body.put("regenerate_of", turn.regenerateOf());
         }
-        String answerId = turn.answerId();
-        JsonNode n = call(() -> client.beginTurn(auth, sessionId, body));
+        return client.beginTurn(auth, sessionId, body).onFailure().transform(SessionGateway::problem)
+                .map(n -> begun(n, turn.answerId()));
+    }
+
+    private static BegunTurn begun(JsonNode n, String answerId) {
         List<StoredMessage> context = new ArrayList<>();
         n.path("context").forEach(m -> context.add(toMessage(m, null)));
         JsonNode answer = n.hasNonNull("answer") ? n.get("answer") : null;
@@ -109,31 +113,38 @@ public class SessionGateway {
                 n.path("content").asText(), title, n.path("version").asInt(1), n.path("versions").asInt(1));
     }
 
-    private <T> T call(Supplier<T> s) {
+    private static <T> T call(Supplier<T> s) {
         try {
             return s.get();
-        } catch (WebApplicationException e) {
+        } catch (RuntimeException e) {
+            throw problem(e);
+        }
+    }
+
+    /** A failed call as the problem the turn's caller gets. */
+    private static ProblemException problem(Throwable failure) {
+        if (failure instanceof ProblemException p) {
+            return p;
+        }
+        if (failure instanceof WebApplicationException e) {
             int status = e.getResponse().getStatus();
             if (status == 404 || status == 403) {
-                throw ProblemException.notFound("Session not found.");
+                return ProblemException.notFound("Session not found.");
             }
             if (status == 401) {
-                throw ProblemException.unauthorized("Token rejected by session-service.");
+                return ProblemException.unauthorized("Token rejected by session-service.");
             }
             if (status >= 500 || status == 429) {
-                throw unavailable();
+                return unavailable();
             }
             if (status == 409) {
                 // e.g. edit_of / regenerate_of naming a message that is no longer on the branch shown
-                throw ProblemException.conflict("session-service refused the turn: " + detail(e, "conflict") + ".");
+                return ProblemException.conflict("session-service refused the turn: " + detail(e, "conflict") + ".");
             }
-            throw ProblemException.badRequest("session-service rejected the request (" + status + "): " + detail(e, "invalid") + ".");
-        } catch (ProblemException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            LOG.warnf("session-service unreachable: %s", e.getClass().getSimpleName());
-            throw unavailable();
+            return ProblemException.badRequest("session-service rejected the request (" + status + "): " + detail(e, "invalid") + ".");
         }
+        LOG.warnf("session-service unreachable: %s", failure.getClass().getSimpleName());
+        return unavailable();
     }
 
     /** The {@code detail} of session-service's problem, so a 400 or 409 says which rule the turn broke. */

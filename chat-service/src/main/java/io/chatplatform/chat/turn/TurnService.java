@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -35,12 +36,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
  * Starts turns and cancels them. Before the model is called: one Redis round trip ({@link Admission}), one
- * session-service call ({@code POST .../turns}; two for a new session); the rest runs on a virtual thread
- * ({@link TurnRunner}) while the HTTP call waits on a future or has already answered 202.
+ * session-service call ({@code POST .../turns}; two for a new session), both without a thread waiting on them;
+ * the rest runs on a virtual thread ({@link TurnRunner}) while the HTTP call waits on a future or has already
+ * answered 202.
  */
 @ApplicationScoped
 public class TurnService {
@@ -101,65 +104,58 @@ public class TurnService {
     }
 
     /**
-     * Everything before the model call; throws problems for every rejection, nothing stored on rejection. A turn
-     * rejected here (409, 413, 429, 503, ...) is counted as {@code chat_turns_total{outcome="rejected_<status>"}}.
+     * Everything before the model call, non-blocking (one Redis script, one session-service call, both on the
+     * request's event loop); fails with a problem for every rejection, nothing stored on rejection. A turn rejected
+     * here (409, 413, 429, 503, ...) is counted as {@code chat_turns_total{outcome="rejected_<status>"}}.
      */
-    public Started start(String userId, String auth, TurnRequest req) {
-        try {
+    public Uni<Started> start(String userId, String auth, TurnRequest req) {
+        return Uni.createFrom().deferred(() -> {
             req.validate();
-            String message = req.message();
-            if (!req.regenerate() && message.length() > config.maxMessageChars()) {
+            if (!req.regenerate() && req.message().length() > config.maxMessageChars()) {
                 throw ProblemException.tooLarge("message exceeds " + config.maxMessageChars() + " characters.");
             }
             String cmid = req.clientMessageId() != null ? req.clientMessageId() : UUID.randomUUID().toString();
             String mid = UUID.randomUUID().toString();
-            Admission.Admitted admitted = redisCall(() -> admission.admit(userId, cmid, mid, req.sessionId()));
-            if (admitted.replay() != null) {
-                TurnResult r = read(admitted.replay());
-                return new Started(r.sessionId(), r.messageId(), null, r, null);
-            }
-            return begin(new UserContext(userId, auth, req.sessionId()), cmid, mid, req, admitted);
-        } catch (ProblemException e) {
-            registry.counter("chat_turns_total", "outcome", "rejected_" + e.status()).increment();
-            throw e;
-        }
+            return admission.admit(userId, cmid, mid, req.sessionId()).flatMap(admitted -> {
+                if (admitted.replay() != null) {
+                    TurnResult r = read(admitted.replay());
+                    return Uni.createFrom().item(new Started(r.sessionId(), r.messageId(), null, r, null));
+                }
+                return begin(new UserContext(userId, auth, req.sessionId()), cmid, mid, req, admitted);
+            });
+        }).onFailure(ProblemException.class).invoke(e ->
+                registry.counter("chat_turns_total", "outcome", "rejected_" + ((ProblemException) e).status()).increment());
     }
 
-    /** The admitted turn: its session (created when new), the user message stored, the conversation started. */
-    private Started begin(UserContext caller, String cmid, String mid, TurnRequest req, Admission.Admitted admitted) {
+    /**
+     * The admitted turn: its session (created when new), the user message stored, the conversation started. When it
+     * cannot begin, the admission is undone (lock released, idempotency key forgotten) before the failure is answered.
+     */
+    private Uni<Started> begin(UserContext caller, String cmid, String mid, TurnRequest req, Admission.Admitted admitted) {
         long t0 = System.nanoTime();
-        String sid = caller.sessionId();
-        boolean started = false;
-        try {
-            if (sid == null) {
-                sid = sessions.createSession(caller.authorization());
-                String created = sid;
-                redisCall(() -> {
-                    admission.lockNewSession(caller.userId(), created, mid);
-                    return null;
+        AtomicReference<String> sid = new AtomicReference<>(caller.sessionId());
+        Uni<String> session = caller.sessionId() != null ? Uni.createFrom().item(caller.sessionId())
+                : sessions.createSession(caller.authorization()).call(created -> {
+                    sid.set(created);
+                    return admission.lockNewSession(caller.userId(), created, mid);
                 });
-            }
-            BegunTurn b = sessions.beginTurn(caller.authorization(), sid, new SessionGateway.TurnBody(cmid,
-                    req.regenerate() ? null : req.message(),
-                    mid, ContextBuilder.contextBudget(config.historyTokenBudget(), admitted.facts()), req.editOf(),
-                    req.regenerateOf()));
-            UserContext user = new UserContext(caller.userId(), caller.authorization(), sid);
-            TurnResult stored = StoredAnswers.finished(b, sid, mapper);
-            if (stored != null) {
-                // session-service already holds this turn's finished answer (its replay record in Redis was lost)
-                admission.finishOnce(user.userId(), cmid, sid, mid, 0, write(stored));
-                started = true;
-                return new Started(sid, stored.messageId(), null, stored, admitted.rate());
-            }
-            Started s = launch(user, cmid, mid, req, admitted, b, t0, caller.sessionId() == null);
-            started = true;
-            return s;
-        } finally {
-            if (!started) {
-                String lockOf = sid;
-                safely(() -> admission.finishOnce(caller.userId(), cmid, lockOf, mid, 0, null));
-            }
-        }
+        return session.flatMap(id -> sessions.beginTurn(caller.authorization(), id, new SessionGateway.TurnBody(cmid,
+                        req.regenerate() ? null : req.message(), mid,
+                        ContextBuilder.contextBudget(config.historyTokenBudget(), admitted.facts()), req.editOf(),
+                        req.regenerateOf()))
+                .flatMap(b -> {
+                    UserContext user = new UserContext(caller.userId(), caller.authorization(), id);
+                    TurnResult stored = StoredAnswers.finished(b, id, mapper);
+                    if (stored != null) {
+                        // session-service already holds this turn's finished answer (its replay record in Redis was lost)
+                        return admission.finishAsync(user.userId(), cmid, id, mid, 0, write(stored))
+                                .replaceWith(new Started(id, stored.messageId(), null, stored, admitted.rate()));
+                    }
+                    return Uni.createFrom().item(launch(user, cmid, mid, req, admitted, b, t0, caller.sessionId() == null));
+                }))
+                .onFailure().call(e -> admission.finishAsync(caller.userId(), cmid, sid.get(), mid, 0, null)
+                        .onFailure().invoke(cleanup -> LOG.warnf("redis cleanup failed: %s", cleanup.getClass().getSimpleName()))
+                        .onFailure().recoverWithNull());
     }
 
     private Started launch(UserContext user, String cmid, String mid, TurnRequest req, Admission.Admitted admitted,
