@@ -49,11 +49,12 @@ public class ModelCaller {
             maxDuration = 5, durationUnit = ChronoUnit.MINUTES, retryOn = ModelException.BeforeFirstToken.class,
             abortOn = ModelException.Cancelled.class)
     @ExponentialBackoff(factor = 2, maxDelay = 5000)
-    public ModelStream open(ChatRequest request, Duration firstTokenTimeout, CancelSignal cancel) {
+    public ModelStream open(ChatRequest request, Duration firstTokenTimeout, CancelSignal cancel,
+                            ModelStream.FirstText firstText) {
         if (cancel.cancelled()) {
             throw new ModelException.Cancelled();
         }
-        ModelStream stream = new ModelStream();
+        ModelStream stream = new ModelStream(firstText);
         // registered before the request goes out: from here on a cancel closes this stream and wakes the wait
         cancel.attach(stream);
         ChatCompletionRequest req = OpenAiUtils.toOpenAiChatRequest(request,
@@ -68,7 +69,7 @@ public class ModelCaller {
                         assembled.append(chunk);
                         String text = text(chunk);
                         if (text != null && !text.isEmpty()) {
-                            stream.offer(new ModelStream.Token(text));
+                            stream.text(text);
                         }
                     })
                     .onComplete(() -> stream.offer(new ModelStream.Complete(assembled.build())))
@@ -80,14 +81,20 @@ public class ModelCaller {
             throw ModelException.classify(e, true);
         }
         ModelStream.Signal first;
+        boolean expired = false;
         try {
             first = stream.poll(firstTokenTimeout.toMillis());
+            if (first == null) {
+                // false when the first text arrived just as the wait ran out: it is being queued
+                expired = stream.expire();
+                first = expired ? null : stream.poll(firstTokenTimeout.toMillis());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stream.cancel();
             throw new ModelException.Cancelled();
         }
-        if (stream.cancelled() || cancel.cancelled()) {
+        if (cancel.cancelled() || (!expired && stream.cancelled())) {
             stream.cancel();
             throw new ModelException.Cancelled();
         }

@@ -5,19 +5,28 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One streaming model call seen as a queue of signals. The langchain4j callbacks only enqueue (they may run on
- * an I/O thread); the turn's own thread consumes. {@link #cancel()} stops the underlying HTTP stream.
+ * One streaming model call seen as a queue of signals. The langchain4j callbacks enqueue (they run on an I/O
+ * thread); the turn's own thread consumes. The one exception is the stream's first text: the callback hands it to
+ * {@link FirstText} at once, so the turn's first delta leaves for Redis from the I/O thread instead of after the
+ * turn's thread has woken up for it. {@link #cancel()} stops the underlying HTTP stream.
  */
 public class ModelStream {
 
     public sealed interface Signal permits Token, Complete, Failed {
     }
 
-    public record Token(String text) implements Signal {
+    /** A text token; {@code publishedNanos} is when {@link FirstText} published it, 0 when it did not. */
+    public record Token(String text, long publishedNanos) implements Signal {
+    }
+
+    /** Publishes a stream's first text from the I/O thread; false when it did not (the turn's thread sends it). */
+    @FunctionalInterface
+    public interface FirstText {
+        boolean publish(String text);
     }
 
     public record Complete(ChatResponse response) implements Signal {
@@ -28,18 +37,50 @@ public class ModelStream {
 
     private final BlockingQueue<Signal> queue = new LinkedBlockingQueue<>();
     private final AtomicReference<Runnable> closer = new AtomicReference<>();
-    private final AtomicBoolean cancelled = new AtomicBoolean();
+    private static final int WAITING = 0;
+    private static final int STARTED = 1;
+    private static final int CANCELLED = 2;
+
+    /** WAITING until the first text (STARTED) or a cancel (CANCELLED): the two cannot both win. */
+    private final AtomicInteger state = new AtomicInteger(WAITING);
+    private final FirstText firstText;
     private volatile Signal first;
 
+    public ModelStream(FirstText firstText) {
+        this.firstText = firstText;
+    }
+
     void offer(Signal s) {
-        if (!cancelled.get()) {
+        if (state.get() != CANCELLED) {
             queue.offer(s);
         }
     }
 
+    /** A text chunk from the callback: the stream's first one goes to {@link FirstText} unless a cancel came first. */
+    void text(String text) {
+        long published = 0;
+        if (state.get() == WAITING && state.compareAndSet(WAITING, STARTED) && firstText != null) {
+            long now = System.nanoTime();
+            published = firstText.publish(text) ? now : 0;
+        }
+        offer(new Token(text, published));
+    }
+
+    /**
+     * Gives up waiting for the first signal: true when the stream was cancelled by it; false when its first text
+     * has just arrived (it is in the queue or about to be: the wait is over, not the stream).
+     */
+    boolean expire() {
+        if (state.compareAndSet(WAITING, CANCELLED)) {
+            close();
+            return true;
+        }
+        return state.get() == CANCELLED;
+    }
+
     /** How to close the HTTP stream; runs at once when the stream was cancelled before the request went out. */
     void handle(Runnable close) {
-        if (close != null && closer.compareAndSet(null, close) && cancelled.get()) {
+        if (close != null && closer.compareAndSet(null, close) && cancelled()) {
             closeQuietly(close);
         }
     }
@@ -58,7 +99,7 @@ public class ModelStream {
     }
 
     public boolean cancelled() {
-        return cancelled.get();
+        return state.get() == CANCELLED;
     }
 
     /** Unblocks a consumer waiting in {@link #poll} (used by cancel). */
@@ -68,11 +109,15 @@ public class ModelStream {
 
     /** Stops the stream: later callbacks are ignored and the HTTP stream is cancelled when possible. */
     public void cancel() {
-        if (cancelled.compareAndSet(false, true)) {
-            Runnable c = closer.get();
-            if (c != null) {
-                closeQuietly(c);
-            }
+        if (state.getAndSet(CANCELLED) != CANCELLED) {
+            close();
+        }
+    }
+
+    private void close() {
+        Runnable c = closer.get();
+        if (c != null) {
+            closeQuietly(c);
         }
     }
 

@@ -5,6 +5,7 @@ import io.chatplatform.chat.api.TurnResult.Usage;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The answer of one turn as it grows: its text, the part not yet sent as a delta, its tool calls and token counts. */
 final class AnswerDraft {
@@ -12,6 +13,7 @@ final class AnswerDraft {
     private final StringBuilder text = new StringBuilder();
     private final StringBuilder pending = new StringBuilder();
     private final List<ToolCall> toolCalls = new ArrayList<>();
+    private final AtomicBoolean firstClaimed = new AtomicBoolean();
     private long promptTokens;
     private long completionTokens;
     private long firstTokenNanos;
@@ -21,11 +23,26 @@ final class AnswerDraft {
     boolean append(String token) {
         boolean first = firstTokenNanos == 0;
         if (first) {
+            firstClaimed.set(true);
             firstTokenNanos = System.nanoTime();
         }
         text.append(token);
         pending.append(token);
         return first;
+    }
+
+    /**
+     * Claims the turn's first text for sending from the model stream's I/O thread (the only method called off the
+     * turn's thread); false once claimed or once text was appended here.
+     */
+    boolean claimFirst() {
+        return firstClaimed.compareAndSet(false, true);
+    }
+
+    /** Appends the turn's first text, already sent as a delta at {@code publishedNanos}. */
+    void appendPublished(String token, long publishedNanos) {
+        firstTokenNanos = publishedNanos;
+        text.append(token);
     }
 
     /** The text not yet published as a delta (empty when none), and forgets it. */

@@ -54,7 +54,8 @@ class Conversation {
             }
             ModelStream stream;
             try {
-                stream = caller.open(request.build(), config.firstTokenTimeout(), turn.handle());
+                stream = caller.open(request.build(), config.firstTokenTimeout(), turn.handle(),
+                        text -> StreamReader.publishFirst(turn, draft, text));
             } catch (ModelException.Cancelled e) {
                 return "cancelled";
             }

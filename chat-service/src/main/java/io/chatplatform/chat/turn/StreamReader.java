@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Reads one model stream into the turn's {@link AnswerDraft}: tokens become {@code message.delta} events (the first at
- * once, it is what the user waits for; later ones coalesced over {@code chat.delta-coalesce}), the answer is
+ * once, from the stream's I/O thread: it is what the user waits for; later ones coalesced over
+ * {@code chat.delta-coalesce}), the answer is
  * checkpointed as it grows, the quota cuts it off, and silence longer than {@code chat.idle-timeout} ends it.
  */
 @ApplicationScoped
@@ -63,7 +64,7 @@ class StreamReader {
             lastSignal = now;
             switch (sig) {
                 case ModelStream.Token t -> {
-                    if (token(turn, draft, t.text())) {
+                    if (token(turn, draft, t)) {
                         lastFlush = flush(turn, draft);
                     }
                     writer.maybeCheckpoint(draft);
@@ -88,10 +89,28 @@ class StreamReader {
         }
     }
 
-    /** Adds a token; true when it was the turn's first (sent at once). */
-    private boolean token(TurnContext turn, AnswerDraft draft, String text) {
+    /**
+     * On the model stream's I/O thread, a stream's first text: sent at once as the turn's first delta when it is the
+     * turn's first text (the first round with text), so it does not wait for this thread to wake up.
+     */
+    static boolean publishFirst(TurnContext turn, AnswerDraft draft, String text) {
+        if (turn.cancelled() || !draft.claimFirst()) {
+            return false;
+        }
+        turn.events().offer("message.delta", Map.of("delta", text));
+        return true;
+    }
+
+    /** Adds a token; true when it was the turn's first (sent at once: by {@link #publishFirst} or by the flush after). */
+    private boolean token(TurnContext turn, AnswerDraft draft, ModelStream.Token t) {
+        String text = t.text();
         if (text == null || text.isEmpty()) {
             return false;
+        }
+        if (t.publishedNanos() != 0) {
+            draft.appendPublished(text, t.publishedNanos());
+            ttft.record(Duration.ofNanos(t.publishedNanos() - turn.startNanos()));
+            return true;
         }
         boolean first = draft.append(text);
         if (first) {
