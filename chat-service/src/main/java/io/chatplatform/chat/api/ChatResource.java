@@ -46,15 +46,15 @@ public class ChatResource {
     @POST
     @Path("/chat")
     public Uni<Response> chat(@Valid @NotNull(message = "body is required") ChatRequest body,
-                                          @HeaderParam("Prefer") String prefer) {
+                              @HeaderParam("Prefer") String prefer) {
         return run(body, prefer);
     }
 
     @POST
     @Path("/{user_id}/chat")
     public Uni<Response> chatAs(@PathParam("user_id") String userId,
-                                            @Valid @NotNull(message = "body is required") ChatRequest body,
-                                            @HeaderParam("Prefer") String prefer) {
+                                @Valid @NotNull(message = "body is required") ChatRequest body,
+                                @HeaderParam("Prefer") String prefer) {
         if (!userId.equalsIgnoreCase(user.id())) {
             throw ProblemException.forbidden("The path user is not the signed-in user.");
         }

@@ -16,6 +16,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public class ModelStream {
 
+    private static final int WAITING = 0;
+    private static final int STARTED = 1;
+    private static final int CANCELLED = 2;
+
     public sealed interface Signal permits Token, Complete, Failed {
     }
 
@@ -37,10 +41,6 @@ public class ModelStream {
 
     private final BlockingQueue<Signal> queue = new LinkedBlockingQueue<>();
     private final AtomicReference<Runnable> closer = new AtomicReference<>();
-    private static final int WAITING = 0;
-    private static final int STARTED = 1;
-    private static final int CANCELLED = 2;
-
     /** WAITING until the first text (STARTED) or a cancel (CANCELLED): the two cannot both win. */
     private final AtomicInteger state = new AtomicInteger(WAITING);
     private final FirstText firstText;
