@@ -149,6 +149,20 @@ class ToolsTest extends ChatTestSupport {
     }
 
     @Test
+    void theAnswerAfterAToolRoundStreamsOnceAsItsDeltas() {
+        Response r = chat(newUser(), Map.of("message", "what time is it in Europe/Paris?"));
+        r.then().statusCode(200).body("tool_calls[0].tool", equalTo("current_time"));
+        String sid = r.path("session_id");
+        String mid = r.path("message_id");
+        List<JsonNode> events = events(sid);
+        List<String> types = events.stream().map(n -> n.path("type").asText()).toList();
+        // the turn's first text is the second model call's: sent as it arrives, after the tool's result, and once
+        assertTrue(types.indexOf("tool.finished") < types.indexOf("message.delta"), types.toString());
+        assertEquals(r.path("response").toString(), deltas(events, mid));
+        assertEquals(r.path("response").toString(), storedAssistant(sid, mid).path("content").asText());
+    }
+
+    @Test
     void currentTimeInATimeZone() {
         Response r = chat(newUser(), Map.of("message", "what time is it in Asia/Tokyo?"));
         r.then().statusCode(200)
