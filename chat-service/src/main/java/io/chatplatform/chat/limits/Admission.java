@@ -216,10 +216,13 @@ public class Admission {
     private Uni<Response> eval(List<String> scriptAndArgs) {
         return reactive.execute("EVAL", scriptAndArgs.toArray(String[]::new))
                 .ifNoItem().after(timeout).fail()
-                .onFailure(e -> !(e instanceof ProblemException)).transform(e -> {
-                    LOG.warnf("redis unavailable: %s", e.getClass().getSimpleName());
-                    return ProblemException.unavailable(Duration.ofSeconds(5), "Storage is unavailable; try again shortly.");
-                });
+                .onFailure(e -> !(e instanceof ProblemException)).transform(Admission::storageUnavailable);
+    }
+
+    /** A Redis failure as the caller's problem: 503 with Retry-After, the cause logged by its class only. */
+    public static ProblemException storageUnavailable(Throwable cause) {
+        LOG.warnf("redis unavailable: %s", cause.getClass().getSimpleName());
+        return ProblemException.unavailable(Duration.ofSeconds(5), "Storage is unavailable; try again shortly.");
     }
 
     static ProblemException headers(ProblemException p, RateLimiter.Decision d) {

@@ -25,7 +25,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -268,8 +267,7 @@ public class TurnService {
         } catch (ProblemException e) {
             throw e;
         } catch (RuntimeException e) {
-            LOG.warnf("redis unavailable: %s", e.getClass().getSimpleName());
-            throw ProblemException.unavailable(Duration.ofSeconds(5), "Storage is unavailable; try again shortly.");
+            throw Admission.storageUnavailable(e);
         }
     }
 }
